@@ -1,0 +1,1082 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hpool core: pools, acquire/release and accounting.
+ *
+ * Every pool has its own irq-safe spinlock over its free list, gauges and
+ * counters; hpool never holds two of them at once. Charges (nr_objects) are
+ * atomic and taken page_counter-style up the parent chain, with an exact
+ * rollback when a limit is hit. See Documentation/hpool.rst.
+ */
+
+#define pr_fmt(fmt) "hpool: " fmt
+
+#include <linux/bug.h>
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/wait_bit.h>
+#include <linux/xarray.h>
+
+#include "hpool_internal.h"
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
+DEFINE_MUTEX(hpool_topology_mutex);
+LIST_HEAD(hpool_roots);
+struct workqueue_struct *hpool_wq;
+
+static atomic64_t hpool_seq = ATOMIC64_INIT(0);
+/* Pools allocated and not yet freed: module exit waits for delayed releases. */
+static atomic_t hpool_nr_live = ATOMIC_INIT(0);
+
+const char *const hpool_state_names[] = {
+	[HPOOL_STARTING] = "starting",
+	[HPOOL_WARMING] = "warming",
+	[HPOOL_ACTIVE] = "active",
+	[HPOOL_DRAINING] = "draining",
+	[HPOOL_STOPPED] = "stopped",
+};
+
+const char *const hpool_health_names[] = {
+	[HPOOL_HEALTH_GOOD] = "good",
+	[HPOOL_HEALTH_WARNING] = "warning",
+	[HPOOL_HEALTH_CRITICAL] = "critical",
+};
+
+#ifdef CONFIG_HPOOL_DEBUG
+/*
+ * HPOOL_DEBUG=y: every object hpool took from the slab and has not freed,
+ * indexed by the address of the caller's object, so that a release of a
+ * pointer hpool never handed out is caught before its header is read.
+ */
+static DEFINE_XARRAY(hpool_debug_objs);
+
+static int hpool_debug_track(void *obj, gfp_t gfp)
+{
+	return xa_err(xa_store(&hpool_debug_objs, (unsigned long)obj >> 3,
+			       obj, gfp));
+}
+
+static void hpool_debug_untrack(void *obj)
+{
+	xa_erase(&hpool_debug_objs, (unsigned long)obj >> 3);
+}
+
+static bool hpool_debug_known(void *obj)
+{
+	return xa_load(&hpool_debug_objs, (unsigned long)obj >> 3) == obj;
+}
+#else
+static inline int hpool_debug_track(void *obj, gfp_t gfp) { return 0; }
+static inline void hpool_debug_untrack(void *obj) { }
+static inline bool hpool_debug_known(void *obj) { return true; }
+#endif
+
+/* ---- free lists and gauges (all under pool->lock) ---- */
+
+/**
+ * __hpool_pop_locked() - take the top object of a pool's free list
+ * @pool: the pool, locked
+ *
+ * Return: the object's header, or NULL when the free list is empty.
+ */
+struct hpool_obj *__hpool_pop_locked(struct hpool *pool)
+{
+	struct hpool_obj *hdr = pool->free_list;
+
+	lockdep_assert_held(&pool->lock);
+	if (hdr) {
+		pool->free_list = hdr->next;
+		pool->nr_free--;
+		hdr->next = NULL;
+	}
+	return hdr;
+}
+
+/**
+ * __hpool_push_locked() - put a free object on a pool's free list
+ * @pool: the pool, locked; it becomes the object's home
+ * @hdr: the object, charged to @pool already
+ */
+void __hpool_push_locked(struct hpool *pool, struct hpool_obj *hdr)
+{
+	lockdep_assert_held(&pool->lock);
+	hdr->home = pool;
+	hdr->next = pool->free_list;
+	pool->free_list = hdr;
+	pool->nr_free++;
+}
+
+static void hpool_notify_locked(struct hpool *pool, struct kernfs_node *kn)
+{
+	lockdep_assert_held(&pool->lock);
+	/* sysfs_notify_dirent() does not sleep: fine from any context. */
+	if (kn)
+		sysfs_notify_dirent(kn);
+}
+
+/**
+ * __hpool_update_locked() - notify sysfs when the pool's health changed
+ * @pool: the pool, locked
+ *
+ * Called after every change of nr_in_use or capacity.
+ */
+void __hpool_update_locked(struct hpool *pool)
+{
+	u8 health;
+
+	lockdep_assert_held(&pool->lock);
+	health = hpool_health_of(hpool_util(pool->nr_in_use, pool->capacity));
+	if (health != pool->health) {
+		pool->health = health;
+		hpool_notify_locked(pool, pool->health_kn);
+	}
+}
+
+/**
+ * __hpool_set_state_locked() - change a pool's state and tell who waits
+ * @pool: the pool, locked
+ * @state: the new state
+ */
+void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
+{
+	lockdep_assert_held(&pool->lock);
+	if (pool->state == state)
+		return;
+	WRITE_ONCE(pool->state, state);
+	hpool_notify_locked(pool, pool->state_kn);
+	wake_up_all(&pool->drain_wq);
+}
+
+/**
+ * __hpool_in_use_inc_locked() - count one more object handed out by a pool
+ * @pool: the pool, locked
+ */
+void __hpool_in_use_inc_locked(struct hpool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->nr_in_use++;
+	if (pool->nr_in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->nr_in_use;
+	__hpool_update_locked(pool);
+}
+
+static void __hpool_in_use_dec_locked(struct hpool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->nr_in_use--;
+	if (!pool->nr_in_use && pool->state == HPOOL_DRAINING)
+		__hpool_set_state_locked(pool, HPOOL_STOPPED);
+	__hpool_update_locked(pool);
+}
+
+/* A pool that serves acquisitions and borrows. */
+static bool hpool_accepts_locked(const struct hpool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	return !pool->dead &&
+	       (pool->state == HPOOL_ACTIVE || pool->state == HPOOL_WARMING);
+}
+
+/* ---- charges (atomic, no lock) ---- */
+
+/**
+ * hpool_charge() - charge one object to a pool and its ancestors
+ * @pool: the pool that becomes the object's home
+ * @stop: the first ancestor not to charge (NULL: up to the root)
+ * @may_grow: @pool itself may go past its capacity (HPOOL_F_AUTO_GROW)
+ * @grew: set when @pool went past its own capacity
+ *
+ * Like page_counter_try_charge(): on a limit, exactly what was charged is
+ * rolled back.
+ *
+ * Return: true when charged.
+ */
+bool hpool_charge(struct hpool *pool, struct hpool *stop, bool may_grow, bool *grew)
+{
+	struct hpool *p, *q;
+
+	*grew = false;
+	for (p = pool; p != stop; p = p->parent) {
+		unsigned int new = atomic_inc_return(&p->nr_objects);
+
+		if (new <= READ_ONCE(p->capacity))
+			continue;
+		if (p == pool && may_grow) {
+			*grew = true;
+			continue;
+		}
+		atomic_dec(&p->nr_objects);
+		for (q = pool; q != p; q = q->parent)
+			atomic_dec(&q->nr_objects);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * hpool_uncharge() - undo hpool_charge() for @nr objects
+ * @pool: the objects' home
+ * @stop: the first ancestor not to uncharge (NULL: up to the root)
+ * @nr: how many objects
+ */
+void hpool_uncharge(struct hpool *pool, struct hpool *stop, unsigned int nr)
+{
+	struct hpool *p;
+
+	for (p = pool; p != stop; p = p->parent)
+		atomic_sub(nr, &p->nr_objects);
+}
+
+/* ---- the slab ---- */
+
+/**
+ * hpool_alloc_obj() - take a new object from the tree's slab cache
+ * @pool: its home (the caller has charged it)
+ * @gfp: allocation flags
+ *
+ * Runs the tree's ctor on it.
+ *
+ * Return: the object's header, or NULL.
+ */
+struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp)
+{
+	struct hpool_tree *tree = pool->tree;
+	struct hpool_obj *hdr;
+	void *mem, *obj;
+
+	mem = kmem_cache_alloc(tree->cache, gfp);
+	if (!mem)
+		return NULL;
+	obj = mem + tree->hdr_size;
+	if (hpool_debug_track(obj, gfp)) {
+		kmem_cache_free(tree->cache, mem);
+		return NULL;
+	}
+	if (tree->ctor)
+		tree->ctor(obj);
+	hdr = hpool_hdr(obj);
+	hdr->home = pool;
+	hdr->owner = NULL;
+	hdr->next = NULL;
+	return hdr;
+}
+
+/**
+ * hpool_free_objs() - give a chain of free objects back to the slab
+ * @pool: any pool of their tree
+ * @list: objects linked through ->next, already uncharged and counted
+ */
+void hpool_free_objs(struct hpool *pool, struct hpool_obj *list)
+{
+	struct hpool_tree *tree = pool->tree;
+
+	while (list) {
+		struct hpool_obj *next = list->next;
+		void *obj = hpool_payload(list);
+
+		hpool_debug_untrack(obj);
+		kmem_cache_free(tree->cache, obj - tree->hdr_size);
+		list = next;
+	}
+}
+
+/**
+ * hpool_trim() - free surplus free objects until the pool's charge fits
+ * @pool: the pool
+ * @keep: the charge to bring @pool down to, if its free list allows
+ *
+ * Return: how many objects went back to the slab.
+ */
+unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
+{
+	struct hpool_obj *list = NULL, *hdr;
+	unsigned int nr = 0, charged;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	charged = atomic_read(&pool->nr_objects);
+	while (charged - nr > keep && (hdr = __hpool_pop_locked(pool))) {
+		hdr->next = list;
+		list = hdr;
+		nr++;
+	}
+	pool->c.frees += nr;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	hpool_uncharge(pool, NULL, nr);
+	hpool_free_objs(pool, list);
+	return nr;
+}
+
+/**
+ * hpool_set_capacity() - change a pool's capacity, freeing surplus objects
+ * @pool: the pool
+ * @capacity: the new capacity
+ *
+ * Return: 0; -EINVAL below the reserve or the prewarm; -EBUSY below what is in
+ * use (nr_objects - nr_free).
+ */
+int hpool_set_capacity(struct hpool *pool, unsigned int capacity)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (capacity < pool->reserve) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return -EINVAL;
+	}
+	if (capacity < atomic_read(&pool->nr_objects) - pool->nr_free) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return -EBUSY;
+	}
+	WRITE_ONCE(pool->capacity, capacity);
+	__hpool_update_locked(pool);
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	hpool_trim(pool, capacity);
+	return 0;
+}
+
+/* ---- acquire ---- */
+
+enum hpool_fail { HPOOL_FAIL_LIMIT, HPOOL_FAIL_NOMEM, HPOOL_FAIL_STATE };
+
+/*
+ * Take one object from @pool, for a caller of @pool or for a child that
+ * borrows: the three steps of SPEC §2, counted on @pool. The object comes
+ * back counted in @pool's nr_in_use. On failure *fail says why and nothing is
+ * counted (the caller of hpool_acquire() counts it on its own pool).
+ *
+ * Recursion is bounded by HPOOL_MAX_DEPTH; no lock is held across it.
+ */
+static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
+				     enum hpool_fail *fail)
+{
+	struct hpool_obj *hdr;
+	unsigned long flags;
+	bool borrow, grew;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (!hpool_accepts_locked(pool)) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		*fail = HPOOL_FAIL_STATE;
+		return NULL;
+	}
+	hdr = __hpool_pop_locked(pool);
+	if (hdr) {
+		pool->c.local_hits++;
+		__hpool_in_use_inc_locked(pool);
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return hdr;
+	}
+	/* Reserve a borrow slot so that racing borrowers respect the limit. */
+	borrow = pool->parent && pool->nr_borrowed < pool->borrow_limit;
+	if (borrow)
+		pool->nr_borrowed++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	if (borrow) {
+		enum hpool_fail pfail;
+
+		hdr = __hpool_get(pool->parent, gfp, &pfail);
+		spin_lock_irqsave(&pool->lock, flags);
+		if (hdr) {
+			pool->c.parent_borrows++;
+			__hpool_in_use_inc_locked(pool);
+		} else {
+			pool->nr_borrowed--;
+		}
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (hdr)
+			return hdr;
+	}
+
+	if (!hpool_charge(pool, NULL, READ_ONCE(pool->flags) & HPOOL_F_AUTO_GROW,
+			  &grew)) {
+		*fail = HPOOL_FAIL_LIMIT;
+		return NULL;
+	}
+	hdr = hpool_alloc_obj(pool, gfp);
+	if (!hdr) {
+		hpool_uncharge(pool, NULL, 1);
+		*fail = HPOOL_FAIL_NOMEM;
+		return NULL;
+	}
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->c.allocations++;
+	if (grew)
+		pool->c.grows++;
+	__hpool_in_use_inc_locked(pool);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return hdr;
+}
+
+static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	switch (fail) {
+	case HPOOL_FAIL_LIMIT:
+		pool->c.fail_limit++;
+		break;
+	case HPOOL_FAIL_NOMEM:
+		pool->c.fail_nomem++;
+		break;
+	case HPOOL_FAIL_STATE:
+		pool->c.fail_state++;
+		break;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
+{
+	/* The object is ours alone until the caller has it: no lock. */
+	WRITE_ONCE(hdr->owner, pool);
+	return hpool_payload(hdr);
+}
+
+/**
+ * hpool_acquire() - take an object from a pool
+ * @pool: the pool
+ * @gfp: flags for a slab allocation, if one is needed
+ *
+ * Tries the pool's free list, then a borrow from its parent (under
+ * borrow_limit, chaining up the tree), then a new slab object within the
+ * capacity of the pool and of every ancestor.
+ *
+ * Context: any context, hard IRQ included, with GFP_ATOMIC or GFP_NOWAIT;
+ * sleeps only inside the slab allocator and only if @gfp allows it.
+ * Return: the object, or NULL (counted in one of fail_limit, fail_nomem or
+ * fail_state of @pool).
+ */
+void *hpool_acquire(struct hpool *pool, gfp_t gfp)
+{
+	struct hpool_obj *hdr;
+	enum hpool_fail fail;
+
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	might_alloc(gfp);
+	hdr = __hpool_get(pool, gfp, &fail);
+	if (!hdr) {
+		hpool_count_fail(pool, fail);
+		return NULL;
+	}
+	return hpool_hand_out(pool, hdr);
+}
+EXPORT_SYMBOL_GPL(hpool_acquire);
+
+/**
+ * hpool_acquire_prio() - take an object, stealing from lower priorities
+ * @pool: the pool
+ * @prio: the priority of this request
+ * @gfp: flags for a slab allocation, if one is needed
+ *
+ * Runs hpool_acquire()'s path; if that fails, steals a free object from a
+ * child of @pool whose priority is strictly below @prio (lowest priority
+ * first, ties to the child with most free objects, then creation order),
+ * never touching a child's reserve.
+ *
+ * Context: as hpool_acquire().
+ * Return: the object, or NULL (counted in one fail_* counter of @pool).
+ */
+void *hpool_acquire_prio(struct hpool *pool, enum hpool_prio prio, gfp_t gfp)
+{
+	struct hpool_obj *hdr;
+	enum hpool_fail fail;
+
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	might_alloc(gfp);
+	hdr = __hpool_get(pool, gfp, &fail);
+	if (!hdr && fail != HPOOL_FAIL_STATE && hpool_steal(pool, prio, &hdr))
+		return hpool_hand_out(pool, hdr);
+	if (!hdr) {
+		hpool_count_fail(pool, fail);
+		return NULL;
+	}
+	return hpool_hand_out(pool, hdr);
+}
+EXPORT_SYMBOL_GPL(hpool_acquire_prio);
+
+/* ---- release ---- */
+
+static void hpool_count_bad(struct hpool *pool)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->c.bad_releases++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/*
+ * Give an object handed out by @owner back to its home: every pool of the
+ * borrow chain from @owner up to (not including) the home lowers nr_borrowed
+ * and nr_in_use, the home takes it on its free list. Bottom-up, so that no
+ * pool of the chain can be destroyed before the walk has left it.
+ */
+static void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
+{
+	struct hpool *home = hdr->home, *p;
+	unsigned long flags;
+
+	for (p = owner; p != home; p = p->parent) {
+		spin_lock_irqsave(&p->lock, flags);
+		if (p == owner)
+			p->c.releases++;
+		p->nr_borrowed--;
+		__hpool_in_use_dec_locked(p);
+		spin_unlock_irqrestore(&p->lock, flags);
+	}
+	spin_lock_irqsave(&home->lock, flags);
+	if (home == owner)
+		home->c.releases++;
+	__hpool_push_locked(home, hdr);
+	__hpool_in_use_dec_locked(home);
+	spin_unlock_irqrestore(&home->lock, flags);
+}
+
+/**
+ * hpool_release() - give an object back
+ * @pool: the pool it was acquired from
+ * @obj: the object; NULL is ignored
+ *
+ * Calls the tree's reset callback and puts the object back on its home's
+ * free list. A release through the wrong pool is routed to the right one; a
+ * double release (and, with HPOOL_DEBUG=y, a pointer hpool never handed out)
+ * is put nowhere. Both warn once and count in @pool's bad_releases.
+ *
+ * Context: any context.
+ */
+void hpool_release(struct hpool *pool, void *obj)
+{
+	struct hpool_obj *hdr;
+	struct hpool *owner;
+
+	if (unlikely(!obj))
+		return;
+	if (WARN_ON_ONCE(!pool))
+		return;
+	if (unlikely(!hpool_debug_known(obj))) {
+		WARN_ONCE(1, "hpool: %s: release of %p, which hpool never handed out\n",
+			  pool->name, obj);
+		hpool_count_bad(pool);
+		return;
+	}
+	hdr = hpool_hdr(obj);
+	/* Whoever clears the owner first releases; a second release finds NULL. */
+	owner = xchg(&hdr->owner, NULL);
+	if (unlikely(!owner)) {
+		WARN_ONCE(1, "hpool: %s: double release of %p\n", pool->name, obj);
+		hpool_count_bad(pool);
+		return;
+	}
+	if (unlikely(owner != pool)) {
+		WARN_ONCE(1, "hpool: %p released through %s, acquired from %s\n",
+			  obj, pool->name, owner->name);
+		hpool_count_bad(pool);
+	}
+	if (owner->tree->reset)
+		owner->tree->reset(obj);
+	hpool_return(owner, hdr);
+}
+EXPORT_SYMBOL_GPL(hpool_release);
+
+/* ---- lifecycle ---- */
+
+/**
+ * hpool_drain() - stop a pool from handing out objects and wait for them
+ * @pool: the pool
+ * @timeout: jiffies to wait for nr_in_use to reach 0 (0: do not wait)
+ *
+ * The pool becomes draining: acquisitions on it and borrows from it fail,
+ * releases go on. It becomes stopped when nothing is in use. Draining a
+ * warming pool stops its prewarm.
+ *
+ * Context: process context; sleeps if @timeout is not 0.
+ * Return: 0 when stopped; -ETIMEDOUT (still draining) on timeout;
+ * -ECANCELED when hpool_activate() ended the drain; -EINVAL on a NULL pool.
+ */
+int hpool_drain(struct hpool *pool, long timeout)
+{
+	enum hpool_state state;
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	if (timeout)
+		might_sleep();
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->state == HPOOL_ACTIVE || pool->state == HPOOL_WARMING ||
+	    pool->state == HPOOL_STARTING)
+		__hpool_set_state_locked(pool, HPOOL_DRAINING);
+	if (pool->state == HPOOL_DRAINING && !pool->nr_in_use)
+		__hpool_set_state_locked(pool, HPOOL_STOPPED);
+	state = pool->state;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	if (state == HPOOL_DRAINING && timeout)
+		wait_event_timeout(pool->drain_wq,
+				   READ_ONCE(pool->state) != HPOOL_DRAINING, timeout);
+
+	switch (READ_ONCE(pool->state)) {
+	case HPOOL_STOPPED:
+		return 0;
+	case HPOOL_DRAINING:
+		return -ETIMEDOUT;
+	default:
+		return -ECANCELED;
+	}
+}
+EXPORT_SYMBOL_GPL(hpool_drain);
+
+/**
+ * hpool_activate() - put a draining or stopped pool back to work
+ * @pool: the pool
+ *
+ * A hpool_drain() waiting on @pool returns -ECANCELED.
+ *
+ * Context: any context.
+ * Return: 0 (also when already active); -EBUSY while starting or warming;
+ * -EINVAL on a NULL pool.
+ */
+int hpool_activate(struct hpool *pool)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->state == HPOOL_STARTING || pool->state == HPOOL_WARMING)
+		ret = -EBUSY;
+	else
+		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_activate);
+
+/**
+ * hpool_state() - the state of a pool
+ * @pool: the pool
+ *
+ * Context: any context.
+ * Return: its &enum hpool_state (a snapshot).
+ */
+enum hpool_state hpool_state(const struct hpool *pool)
+{
+	return READ_ONCE(pool->state);
+}
+EXPORT_SYMBOL_GPL(hpool_state);
+
+/**
+ * hpool_read_stats() - snapshot a pool's counters and gauges
+ * @pool: the pool
+ * @st: where to write them
+ */
+void hpool_read_stats(struct hpool *pool, struct hpool_stats *st)
+{
+	unsigned long flags;
+
+	BUILD_BUG_ON(sizeof(struct hpool_counters) !=
+		     offsetof(struct hpool_stats, nr_objects));
+	spin_lock_irqsave(&pool->lock, flags);
+	memcpy(st, &pool->c, sizeof(pool->c));
+	st->nr_free = pool->nr_free;
+	st->nr_in_use = pool->nr_in_use;
+	st->nr_borrowed = pool->nr_borrowed;
+	st->peak_in_use = pool->peak_in_use;
+	st->nr_objects = atomic_read(&pool->nr_objects);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/**
+ * hpool_get_stats() - read a pool's statistics
+ * @pool: the pool
+ * @st: filled with a snapshot of its counters and gauges
+ *
+ * The numbers are exact once no acquire or release is running.
+ *
+ * Context: any context.
+ */
+void hpool_get_stats(struct hpool *pool, struct hpool_stats *st)
+{
+	if (WARN_ON_ONCE(!pool || !st))
+		return;
+	hpool_read_stats(pool, st);
+}
+EXPORT_SYMBOL_GPL(hpool_get_stats);
+
+/* ---- create and destroy ---- */
+
+static bool hpool_name_valid(const char *name)
+{
+	size_t i, len;
+
+	if (!name)
+		return false;
+	len = strnlen(name, HPOOL_NAME_MAX);
+	if (!len || len >= HPOOL_NAME_MAX)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' &&
+		    name[i] != '-')
+			return false;
+	}
+	return true;
+}
+
+static int hpool_check_params(const struct hpool *parent,
+			      const struct hpool_params *p)
+{
+	if (!p || !hpool_name_valid(p->name))
+		return -EINVAL;
+	if (p->flags & ~(HPOOL_F_AUTO_GROW | HPOOL_F_NO_SYSFS))
+		return -EINVAL;
+	if (p->prio < HPOOL_PRIO_LOW || p->prio > HPOOL_PRIO_CRITICAL)
+		return -EINVAL;
+	if (p->reserve > p->capacity || p->prewarm > p->capacity)
+		return -EINVAL;
+	if (!parent) {
+		if (!p->obj_size || p->borrow_limit ||
+		    (p->flags & HPOOL_F_AUTO_GROW))
+			return -EINVAL;
+		if (p->align && !is_power_of_2(p->align))
+			return -EINVAL;
+		if (p->rebalance_threshold > 100)
+			return -EINVAL;
+		/* the slab object must fit an unsigned int */
+		if (p->obj_size > INT_MAX / 2 || p->align > PAGE_SIZE)
+			return -EINVAL;
+	} else {
+		if (p->obj_size || p->align || p->ctor || p->reset ||
+		    p->rebalance_interval_ms || p->rebalance_threshold)
+			return -EINVAL;
+		if (parent->depth + 1 >= HPOOL_MAX_DEPTH)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static struct hpool_tree *hpool_tree_create(const struct hpool_params *p)
+{
+	size_t align = max_t(size_t, p->align, __alignof__(struct hpool_obj));
+	struct hpool_tree *tree;
+
+	tree = kzalloc(sizeof(*tree), GFP_KERNEL);
+	if (!tree)
+		return NULL;
+	tree->obj_size = p->obj_size;
+	tree->hdr_size = ALIGN(sizeof(struct hpool_obj), align);
+	tree->ctor = p->ctor;
+	tree->reset = p->reset;
+	tree->rebalance_interval_ms = p->rebalance_interval_ms;
+	tree->rebalance_threshold = p->rebalance_threshold ?: 80;
+	INIT_DELAYED_WORK(&tree->rebalance_work, hpool_rebalance_workfn);
+	snprintf(tree->cache_name, sizeof(tree->cache_name), "hpool-%s", p->name);
+	tree->cache = kmem_cache_create(tree->cache_name,
+					tree->hdr_size + tree->obj_size,
+					align, 0, NULL);
+	if (!tree->cache) {
+		kfree(tree);
+		return NULL;
+	}
+	return tree;
+}
+
+static void hpool_free_pool(struct hpool *pool)
+{
+	if (hpool_is_root(pool))
+		kfree(pool->tree);
+	/* Children lists are walked under RCU (stealing, from any context). */
+	kfree_rcu(pool, rcu);
+	if (atomic_dec_and_test(&hpool_nr_live))
+		wake_up_var(&hpool_nr_live);
+}
+
+/**
+ * hpool_kobj_release() - kobj_type release of a pool with a sysfs directory
+ * @kobj: the pool's kobject
+ */
+void hpool_kobj_release(struct kobject *kobj)
+{
+	hpool_free_pool(container_of(kobj, struct hpool, kobj));
+}
+
+static void hpool_put_pool(struct hpool *pool)
+{
+	if (pool->in_sysfs)
+		kobject_put(&pool->kobj);
+	else
+		hpool_free_pool(pool);
+}
+
+static bool hpool_name_taken(struct list_head *siblings, const char *name)
+{
+	struct hpool *p;
+
+	lockdep_assert_held(&hpool_topology_mutex);
+	list_for_each_entry(p, siblings, sibling) {
+		if (!strcmp(p->name, name))
+			return true;
+	}
+	return false;
+}
+
+static struct hpool *hpool_create_pool(struct hpool *parent,
+				       const struct hpool_params *p)
+{
+	struct list_head *siblings;
+	struct hpool *pool;
+	unsigned long flags;
+	int ret;
+
+	might_sleep();
+	ret = hpool_check_params(parent, p);
+	if (ret)
+		return ERR_PTR(ret);
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	atomic_inc(&hpool_nr_live);
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->children);
+	INIT_LIST_HEAD(&pool->sibling);
+	init_waitqueue_head(&pool->drain_wq);
+	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
+	strscpy(pool->name, p->name, sizeof(pool->name));
+	pool->state = HPOOL_STARTING;
+	pool->capacity = p->capacity;
+	pool->borrow_limit = p->borrow_limit;
+	pool->reserve = p->reserve;
+	pool->prewarm = p->prewarm;
+	pool->prio = p->prio;
+	pool->flags = p->flags;
+	pool->parent = parent;
+	pool->seq = atomic64_inc_return(&hpool_seq);
+
+	if (parent) {
+		pool->tree = parent->tree;
+		pool->depth = parent->depth + 1;
+	} else {
+		pool->tree = hpool_tree_create(p);
+		if (!pool->tree) {
+			hpool_free_pool(pool);
+			return ERR_PTR(-ENOMEM);
+		}
+		pool->tree->root = pool;
+	}
+
+	mutex_lock(&hpool_topology_mutex);
+	if (parent) {
+		spin_lock_irqsave(&parent->lock, flags);
+		ret = parent->dead ? -ENOENT : 0;
+		if (!ret && (parent->state == HPOOL_DRAINING ||
+			     parent->state == HPOOL_STOPPED))
+			ret = -EBUSY;
+		spin_unlock_irqrestore(&parent->lock, flags);
+		if (ret)
+			goto out_unlock;
+	}
+	siblings = parent ? &parent->children : &hpool_roots;
+	if (hpool_name_taken(siblings, pool->name)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	pool->in_sysfs = !(p->flags & HPOOL_F_NO_SYSFS) &&
+			 (!parent || parent->in_sysfs);
+	if (pool->in_sysfs) {
+		ret = hpool_sysfs_add(pool);
+		if (ret)
+			goto out_unlock;
+	}
+	list_add_tail_rcu(&pool->sibling, siblings);
+	if (parent) {
+		parent->nr_children++;
+		if (p->flags & HPOOL_F_NO_SYSFS)
+			WRITE_ONCE(parent->nr_children_hidden,
+				   parent->nr_children_hidden + 1);
+	}
+	spin_lock_irqsave(&pool->lock, flags);
+	__hpool_set_state_locked(pool, pool->prewarm ? HPOOL_WARMING : HPOOL_ACTIVE);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	mutex_unlock(&hpool_topology_mutex);
+
+	if (pool->prewarm)
+		queue_work(hpool_wq, &pool->prewarm_work);
+	if (!parent)
+		hpool_rebalance_arm(pool->tree);
+	return pool;
+
+out_unlock:
+	mutex_unlock(&hpool_topology_mutex);
+	if (!parent)
+		kmem_cache_destroy(pool->tree->cache);
+	hpool_put_pool(pool);
+	return ERR_PTR(ret);
+}
+
+/**
+ * hpool_create() - create a root pool and its kmem_cache
+ * @p: the parameters (see &struct hpool_params)
+ *
+ * The root owns a cache named "hpool-<name>" and appears in
+ * /sys/kernel/hpool/<name>/ unless created with HPOOL_F_NO_SYSFS.
+ *
+ * Context: process context, may sleep.
+ * Return: the pool, or ERR_PTR(-EINVAL) on bad parameters, ERR_PTR(-EEXIST)
+ * when a root of that name exists, ERR_PTR(-ENOMEM).
+ */
+struct hpool *hpool_create(const struct hpool_params *p)
+{
+	return hpool_create_pool(NULL, p);
+}
+EXPORT_SYMBOL_GPL(hpool_create);
+
+/**
+ * hpool_create_child() - create a pool under another
+ * @parent: the parent pool
+ * @p: the parameters; roots-only fields must be 0
+ *
+ * Context: process context, may sleep.
+ * Return: the pool, or ERR_PTR(-EINVAL) on bad parameters or depth,
+ * ERR_PTR(-EEXIST) when a sibling has that name, ERR_PTR(-EBUSY) when
+ * @parent is draining or stopped, ERR_PTR(-ENOMEM).
+ */
+struct hpool *hpool_create_child(struct hpool *parent, const struct hpool_params *p)
+{
+	if (WARN_ON_ONCE(!parent))
+		return ERR_PTR(-EINVAL);
+	return hpool_create_pool(parent, p);
+}
+EXPORT_SYMBOL_GPL(hpool_create_child);
+
+/**
+ * hpool_destroy() - free a pool that has no children and nothing in use
+ * @pool: the pool
+ *
+ * Its free objects go back to the slab (uncharged up the tree), its sysfs
+ * directory goes, and it is freed; destroying a root also destroys its cache.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EBUSY, changing nothing, while @pool has children or objects
+ * in use; -EINVAL for a NULL pool or one whose destruction has begun.
+ */
+int hpool_destroy(struct hpool *pool)
+{
+	struct hpool_obj *list;
+	unsigned long flags;
+	unsigned int nr;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	might_sleep();
+
+	mutex_lock(&hpool_topology_mutex);
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dead) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		mutex_unlock(&hpool_topology_mutex);
+		WARN_ONCE(1, "hpool: %s destroyed twice\n", pool->name);
+		return -EINVAL;
+	}
+	if (pool->nr_children || pool->nr_in_use) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		mutex_unlock(&hpool_topology_mutex);
+		return -EBUSY;
+	}
+	/* From here on no borrow, move of stock or prewarm adds to the pool. */
+	pool->dead = true;
+	list = pool->free_list;
+	nr = pool->nr_free;
+	pool->free_list = NULL;
+	pool->nr_free = 0;
+	pool->c.frees += nr;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	list_del_rcu(&pool->sibling);
+	if (pool->parent) {
+		pool->parent->nr_children--;
+		if (pool->flags & HPOOL_F_NO_SYSFS)
+			WRITE_ONCE(pool->parent->nr_children_hidden,
+				   pool->parent->nr_children_hidden - 1);
+	}
+	mutex_unlock(&hpool_topology_mutex);
+
+	cancel_work_sync(&pool->prewarm_work);
+	if (hpool_is_root(pool))
+		cancel_delayed_work_sync(&pool->tree->rebalance_work);
+	hpool_uncharge(pool, NULL, nr);
+	hpool_free_objs(pool, list);
+	if (pool->in_sysfs)
+		hpool_sysfs_del(pool);
+	if (hpool_is_root(pool))
+		kmem_cache_destroy(pool->tree->cache);
+	hpool_put_pool(pool);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hpool_destroy);
+
+/**
+ * hpool_flush_work() - wait for a pool's prewarm (and its tree's rebalance)
+ * @pool: the pool
+ *
+ * For tests: makes the end of warming deterministic.
+ */
+void hpool_flush_work(struct hpool *pool)
+{
+	flush_work(&pool->prewarm_work);
+	flush_delayed_work(&pool->tree->rebalance_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_flush_work);
+
+static int __init hpool_init(void)
+{
+	int ret;
+
+	hpool_wq = alloc_workqueue("hpool", WQ_UNBOUND, 0);
+	if (!hpool_wq)
+		return -ENOMEM;
+	ret = hpool_sysfs_init();
+	if (ret) {
+		destroy_workqueue(hpool_wq);
+		return ret;
+	}
+	return 0;
+}
+
+static void __exit hpool_exit(void)
+{
+	/* Users hold the module: every pool has been destroyed. */
+	WARN_ON(!list_empty(&hpool_roots));
+	hpool_sysfs_exit();
+	/* kobject releases may be delayed (DEBUG_KOBJECT_RELEASE): wait for them. */
+	wait_var_event(&hpool_nr_live, !atomic_read(&hpool_nr_live));
+	rcu_barrier();
+	destroy_workqueue(hpool_wq);
+}
+
+module_init(hpool_init);
+module_exit(hpool_exit);
+
+MODULE_DESCRIPTION("Hierarchical object pools");
+MODULE_LICENSE("GPL");

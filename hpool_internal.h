@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hpool internals shared by hpool_core.c, hpool_child.c, hpool_rebalance.c
+ * and hpool_sysfs.c. Nothing here is API.
+ */
+#ifndef _HPOOL_INTERNAL_H
+#define _HPOOL_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <hpool.h>
+
+/*
+ * Locking legend
+ *
+ * L: pool->lock, an irq-safe spinlock. Free list, gauges, counters and
+ *    state of one pool. hpool never holds two pool locks at once: a borrow,
+ *    a release along a borrow chain and every move of stock take the locks
+ *    of the pools involved one after the other.
+ * A: atomic, no lock (nr_objects is charged page_counter-style, with a
+ *    limit check and an exact rollback).
+ * T: hpool_topology_mutex for writers; readers either hold it or walk the
+ *    children list under rcu_read_lock() (pools are freed after a grace
+ *    period, and a pool that is being destroyed is marked @dead under L
+ *    first).
+ * W: written under L (so it is consistent with the gauges it bounds), read
+ *    locklessly with READ_ONCE() on the fast paths.
+ * I: immutable once the pool is visible.
+ */
+
+/*
+ * Hidden header, placed right in front of every object hpool hands out, so
+ * that it is found at the same offset whatever the tree (a release through a
+ * pool of another tree still finds it). Padding before it keeps the object
+ * aligned; the whole slab object is tree->hdr_size + tree->obj_size bytes.
+ */
+struct hpool_obj {
+	struct hpool *home;		/* L (of home) while free; I while in use */
+	struct hpool *owner;		/* pool that handed it out; NULL while free
+					 * (xchg()ed on release: double release)
+					 */
+	struct hpool_obj *next;		/* L (of home): free list link */
+};
+
+/* What one tree shares: the cache, the callbacks and the rebalancer. */
+struct hpool_tree {
+	struct kmem_cache *cache;	/* I */
+	size_t obj_size;		/* I: the caller's object */
+	size_t hdr_size;		/* I: header + padding before the object */
+	void (*ctor)(void *obj);	/* I */
+	void (*reset)(void *obj);	/* I */
+	unsigned int rebalance_interval_ms;	/* W (root->lock) */
+	unsigned int rebalance_threshold;	/* W (root->lock) */
+	struct delayed_work rebalance_work;
+	struct hpool *root;		/* I */
+	char cache_name[HPOOL_NAME_MAX + 8];	/* I */
+};
+
+/* The counters of struct hpool_stats, in the same order. */
+struct hpool_counters {
+	unsigned long local_hits, parent_borrows, allocations, frees, releases, grows;
+	unsigned long steals, stolen, distributed_in, reclaimed_out, rebalanced_in, rebalanced_out;
+	unsigned long fail_limit, fail_nomem, fail_state, bad_releases;
+};
+
+struct hpool {
+	spinlock_t lock;
+	struct hpool_obj *free_list;	/* L: LIFO stack of free objects */
+	unsigned int nr_free;		/* L */
+	unsigned int nr_in_use;		/* L */
+	unsigned int nr_borrowed;	/* L */
+	unsigned int peak_in_use;	/* L */
+	enum hpool_state state;		/* L, read with READ_ONCE() */
+	bool dead;			/* L: hpool_destroy() has begun */
+	u8 health;			/* L: last health level notified */
+	struct hpool_counters c;	/* L */
+
+	atomic_t nr_objects;		/* A: charged to this subtree */
+
+	unsigned int capacity;		/* W */
+	unsigned int borrow_limit;	/* W */
+	unsigned int reserve;		/* W */
+	int prio;			/* W: enum hpool_prio */
+	unsigned int flags;		/* W: HPOOL_F_* */
+
+	struct hpool *parent;		/* I: NULL for a root */
+	struct hpool_tree *tree;	/* I */
+	unsigned int depth;		/* I */
+	u64 seq;			/* I: creation order */
+	char name[HPOOL_NAME_MAX];	/* I */
+
+	struct list_head children;	/* T: in creation order */
+	struct list_head sibling;	/* T: in parent->children or hpool_roots */
+	unsigned int nr_children;	/* T */
+	unsigned int nr_children_hidden;	/* T, read with READ_ONCE() */
+
+	unsigned int prewarm;		/* I: objects to allocate at creation */
+	struct work_struct prewarm_work;
+	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
+
+	/* sysfs (hpool_sysfs.c); kobj holds the pool's lifetime */
+	struct kobject kobj;
+	bool in_sysfs;			/* I: kobj was added to sysfs */
+	struct kobject *stats_kobj;
+	struct kobject *children_kobj;
+	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
+	struct kernfs_node *health_kn;
+	struct rcu_head rcu;
+};
+
+extern struct mutex hpool_topology_mutex;
+extern struct list_head hpool_roots;		/* T */
+extern struct workqueue_struct *hpool_wq;
+
+static inline bool hpool_is_root(const struct hpool *pool)
+{
+	return !pool->parent;
+}
+
+static inline struct hpool *hpool_root(struct hpool *pool)
+{
+	return pool->tree->root;
+}
+
+static inline struct hpool_obj *hpool_hdr(void *obj)
+{
+	return (struct hpool_obj *)obj - 1;
+}
+
+static inline void *hpool_payload(struct hpool_obj *hdr)
+{
+	return hdr + 1;
+}
+
+/* Utilisation in percent, as sysfs shows it. Caller holds L or tolerates a race. */
+static inline unsigned int hpool_util(unsigned int in_use, unsigned int capacity)
+{
+	if (!capacity)
+		return in_use ? 100 : 0;
+	if (in_use >= capacity)
+		return 100;
+	return (unsigned int)div_u64((u64)in_use * 100, capacity);
+}
+
+enum hpool_health { HPOOL_HEALTH_GOOD, HPOOL_HEALTH_WARNING, HPOOL_HEALTH_CRITICAL };
+
+static inline enum hpool_health hpool_health_of(unsigned int util)
+{
+	if (util < 50)
+		return HPOOL_HEALTH_GOOD;
+	if (util < 80)
+		return HPOOL_HEALTH_WARNING;
+	return HPOOL_HEALTH_CRITICAL;
+}
+
+/* hpool_core.c */
+struct hpool_obj *__hpool_pop_locked(struct hpool *pool);
+void __hpool_push_locked(struct hpool *pool, struct hpool_obj *hdr);
+void __hpool_update_locked(struct hpool *pool);
+void __hpool_in_use_inc_locked(struct hpool *pool);
+void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state);
+bool hpool_charge(struct hpool *pool, struct hpool *stop, bool may_grow, bool *grew);
+void hpool_uncharge(struct hpool *pool, struct hpool *stop, unsigned int nr);
+struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp);
+void hpool_free_objs(struct hpool *pool, struct hpool_obj *list);
+unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
+int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
+void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
+void hpool_flush_work(struct hpool *pool);
+void hpool_kobj_release(struct kobject *kobj);
+extern const char *const hpool_state_names[];
+extern const char *const hpool_health_names[];
+
+/* hpool_child.c */
+/* What a steal or a rebalance needs to know of a pool, read under its lock. */
+struct hpool_snap {
+	int prio;
+	unsigned int nr_free, reserve, util;
+	bool usable;		/* not dead, draining or stopped */
+};
+
+bool hpool_steal(struct hpool *pool, enum hpool_prio prio, struct hpool_obj **hdrp);
+int hpool_move_one(struct hpool *from, struct hpool *to, struct hpool *parent,
+		   unsigned long *out, unsigned long *in, bool reserve);
+void hpool_snap(struct hpool *pool, struct hpool_snap *s);
+
+/* hpool_rebalance.c */
+void hpool_prewarm_workfn(struct work_struct *work);
+void hpool_rebalance_workfn(struct work_struct *work);
+void hpool_rebalance_arm(struct hpool_tree *tree);
+
+/* hpool_sysfs.c */
+int hpool_sysfs_init(void);
+void hpool_sysfs_exit(void);
+int hpool_sysfs_add(struct hpool *pool);
+void hpool_sysfs_del(struct hpool *pool);
+extern const struct kobj_type hpool_ktype;
+void hpool_sysfs_notify(struct kernfs_node *kn);
+
+#endif /* _HPOOL_INTERNAL_H */

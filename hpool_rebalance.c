@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hpool work items: the prewarm of a new pool and the rebalancer of a tree.
+ *
+ * Both run on hpool_wq. The rebalancer takes hpool_topology_mutex for a pass,
+ * so the tree cannot change shape under it, and moves objects with
+ * hpool_move_one(), one pool lock at a time. hpool_destroy() marks a pool dead
+ * and cancels its work synchronously before freeing anything.
+ */
+
+#include <linux/jiffies.h>
+
+#include "hpool_internal.h"
+
+/**
+ * hpool_prewarm_workfn() - allocate a new pool's prewarm objects
+ * @work: &hpool.prewarm_work
+ *
+ * Fills the free list with up to @prewarm objects (within every capacity),
+ * then turns the pool active. Stops early when the pool is drained or
+ * destroyed while warming.
+ */
+void hpool_prewarm_workfn(struct work_struct *work)
+{
+	struct hpool *pool = container_of(work, struct hpool, prewarm_work);
+	struct hpool_obj *hdr;
+	unsigned long flags;
+	unsigned int i;
+	bool grew, ok;
+
+	for (i = 0; i < pool->prewarm; i++) {
+		if (READ_ONCE(pool->state) != HPOOL_WARMING)
+			break;
+		if (!hpool_charge(pool, NULL, false, &grew))
+			break;
+		hdr = hpool_alloc_obj(pool, GFP_KERNEL);
+		if (!hdr) {
+			hpool_uncharge(pool, NULL, 1);
+			break;
+		}
+		spin_lock_irqsave(&pool->lock, flags);
+		ok = !pool->dead && pool->state == HPOOL_WARMING;
+		if (ok) {
+			__hpool_push_locked(pool, hdr);
+			pool->c.allocations++;
+		}
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (!ok) {
+			hpool_uncharge(pool, NULL, 1);
+			hpool_free_objs(pool, hdr);
+			break;
+		}
+		cond_resched();
+	}
+
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->state == HPOOL_WARMING)
+		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* Coolest usable sibling with free objects above its reserve. */
+static struct hpool *hpool_pick_donor(struct hpool *parent, unsigned int threshold)
+{
+	struct hpool *child, *best = NULL;
+	struct hpool_snap s, b = {};
+
+	list_for_each_entry(child, &parent->children, sibling) {
+		hpool_snap(child, &s);
+		if (!s.usable || s.util >= threshold || s.nr_free <= s.reserve)
+			continue;
+		if (!best || s.util < b.util ||
+		    (s.util == b.util && s.nr_free > b.nr_free)) {
+			best = child;
+			b = s;
+		}
+	}
+	return best;
+}
+
+/* Hottest usable child above @threshold not served yet (ties: creation order). */
+static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold,
+				    u64 *served, unsigned int nr_served)
+{
+	struct hpool *child, *best = NULL;
+	struct hpool_snap s, b = {};
+	unsigned int i;
+
+	list_for_each_entry(child, &parent->children, sibling) {
+		for (i = 0; i < nr_served; i++)
+			if (served[i] == child->seq)
+				break;
+		if (i < nr_served)
+			continue;
+		hpool_snap(child, &s);
+		if (!s.usable || s.util <= threshold)
+			continue;
+		if (!best || s.util > b.util) {
+			best = child;
+			b = s;
+		}
+	}
+	return best;
+}
+
+#define HPOOL_REBALANCE_HOT_MAX 64
+
+static void hpool_rebalance_siblings(struct hpool *parent, unsigned int threshold)
+{
+	u64 served[HPOOL_REBALANCE_HOT_MAX];
+	unsigned int nr_served = 0, misses;
+	struct hpool *hot, *donor;
+	int ret;
+
+	lockdep_assert_held(&hpool_topology_mutex);
+	while (nr_served < HPOOL_REBALANCE_HOT_MAX) {
+		hot = hpool_pick_hot(parent, threshold, served, nr_served);
+		if (!hot)
+			return;
+		served[nr_served++] = hot->seq;
+		/* misses: a donor that acquirers emptied under us; bounded */
+		for (misses = 0; misses < 16;) {
+			donor = hpool_pick_donor(parent, threshold);
+			if (!donor)
+				return;	/* no cool sibling has anything to give */
+			ret = hpool_move_one(donor, hot, parent,
+					     &donor->c.rebalanced_out,
+					     &hot->c.rebalanced_in, true);
+			if (ret < 0)
+				break;	/* @hot is full: next hot child */
+			if (!ret)
+				misses++;
+		}
+	}
+}
+
+static void hpool_rebalance_subtree(struct hpool *pool, unsigned int threshold)
+{
+	struct hpool *child;
+
+	lockdep_assert_held(&hpool_topology_mutex);
+	if (pool->nr_children >= 2)
+		hpool_rebalance_siblings(pool, threshold);
+	list_for_each_entry(child, &pool->children, sibling)
+		hpool_rebalance_subtree(child, threshold);
+}
+
+/* One pass over the tree; false when the root is being destroyed. */
+static bool hpool_rebalance_pass(struct hpool *root)
+{
+	bool alive;
+
+	mutex_lock(&hpool_topology_mutex);
+	alive = !READ_ONCE(root->dead);
+	if (alive)
+		hpool_rebalance_subtree(root, READ_ONCE(root->tree->rebalance_threshold));
+	mutex_unlock(&hpool_topology_mutex);
+	return alive;
+}
+
+/**
+ * hpool_rebalance() - run one rebalancing pass over a tree now
+ * @root: the tree's root
+ *
+ * Visits every pool with two or more children, parents before children,
+ * children in creation order, and moves free objects from cool siblings to
+ * hot ones (see Documentation/hpool.rst).
+ *
+ * Context: process context; sleeps on hpool's topology mutex.
+ */
+void hpool_rebalance(struct hpool *root)
+{
+	if (WARN_ON_ONCE(!root || !hpool_is_root(root)))
+		return;
+	hpool_rebalance_pass(root);
+}
+EXPORT_SYMBOL_GPL(hpool_rebalance);
+
+/**
+ * hpool_rebalance_arm() - (re)start or stop a tree's periodic rebalancer
+ * @tree: the tree, after its rebalance_interval_ms changed
+ */
+void hpool_rebalance_arm(struct hpool_tree *tree)
+{
+	unsigned int ms = READ_ONCE(tree->rebalance_interval_ms);
+
+	if (ms)
+		mod_delayed_work(hpool_wq, &tree->rebalance_work, msecs_to_jiffies(ms));
+	else
+		cancel_delayed_work(&tree->rebalance_work);
+}
+
+/**
+ * hpool_rebalance_workfn() - the periodic (or sysfs-triggered) pass
+ * @work: &hpool_tree.rebalance_work
+ */
+void hpool_rebalance_workfn(struct work_struct *work)
+{
+	struct hpool_tree *tree = container_of(to_delayed_work(work),
+					       struct hpool_tree, rebalance_work);
+	unsigned int ms;
+
+	if (!hpool_rebalance_pass(tree->root))
+		return;
+	/* hpool_destroy() cancels us synchronously: a requeue now is undone there. */
+	ms = READ_ONCE(tree->rebalance_interval_ms);
+	if (ms)
+		queue_delayed_work(hpool_wq, &tree->rebalance_work, msecs_to_jiffies(ms));
+}

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the hpool test VM harness (sourced, not run).
+
+HPOOL_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HPOOL_TOP=$(cd "$HPOOL_VM_DIR/../.." && pwd)
+HPOOL_CACHE=${HPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hpool}
+HPOOL_JOBS=${HPOOL_JOBS:-$(nproc)}
+
+# Debian packages the harness, the lint and the builds need.
+HPOOL_PKGS="linux-source-6.12 qemu-system-x86 busybox-static cpio bc bison flex
+	libelf-dev libssl-dev sparse linux-headers-amd64 python3 xz-utils gcc make perl"
+
+vm_log() { printf '[hpool-vm] %s\n' "$*" >&2; }
+vm_die() { printf '[hpool-vm] error: %s\n' "$*" >&2; exit 1; }
+
+# Files that say a package is present, without asking dpkg for each.
+vm_pkg_present() {
+	case $1 in
+	linux-source-6.12) [ -f /usr/src/linux-source-6.12.tar.xz ] ;;
+	qemu-system-x86) command -v qemu-system-x86_64 >/dev/null ;;
+	busybox-static) [ -x /bin/busybox ] && file_is_static /bin/busybox ;;
+	linux-headers-amd64) ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1 ;;
+	libelf-dev) [ -f /usr/include/gelf.h ] ;;
+	libssl-dev) [ -f /usr/include/openssl/ssl.h ] ;;
+	xz-utils) command -v xz >/dev/null ;;
+	python3|cpio|bc|bison|flex|sparse|gcc|make|perl) command -v "$1" >/dev/null ;;
+	*) dpkg -s "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
+file_is_static() { ! LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'INTERP'; }
+
+# vm_ensure_pkgs [extra packages...]: install what is missing, or say how.
+vm_ensure_pkgs() {
+	local p missing=
+	for p in $HPOOL_PKGS "$@"; do
+		vm_pkg_present "$p" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		vm_die "missing packages; run: sudo apt-get update && sudo apt-get install -y$missing"
+	fi
+	vm_log "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null || vm_die "apt-get update failed"
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+		vm_die "apt-get install$missing failed"
+}
+
+# The version of the kernel source package, part of every cache key.
+vm_src_version() {
+	dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null || echo unknown
+}
+
+# vm_kernel_dir FLAVOUR: the cached build directory of that kernel flavour.
+vm_kernel_dir() {
+	local flavour=$1 key
+	key=$( { vm_src_version; cat "$HPOOL_VM_DIR/configs/base.config" \
+		"$HPOOL_VM_DIR/configs/$flavour.config" "$HPOOL_VM_DIR/build-kernel"; } |
+		sha256sum | cut -c1-12)
+	echo "$HPOOL_CACHE/kernel-$flavour-$(vm_src_version | tr '~+:' '___')-$key"
+}
