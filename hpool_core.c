@@ -11,7 +11,6 @@
 #define pr_fmt(fmt) "hpool: " fmt
 
 #include <linux/bug.h>
-#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
@@ -24,12 +23,6 @@
 #include <linux/xarray.h>
 
 #include "hpool_internal.h"
-
-#if IS_ENABLED(CONFIG_KUNIT)
-#include <kunit/visibility.h>
-#else
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
-#endif
 
 DEFINE_MUTEX(hpool_topology_mutex);
 LIST_HEAD(hpool_roots);
@@ -59,17 +52,27 @@ const char *const hpool_health_names[] = {
  * indexed by the address of the caller's object, so that a release of a
  * pointer hpool never handed out is caught before its header is read.
  */
-static DEFINE_XARRAY(hpool_debug_objs);
+static DEFINE_XARRAY_FLAGS(hpool_debug_objs, XA_FLAGS_LOCK_IRQ);
 
+/* Any context, hard IRQ included: the xarray lock is taken irqsave. */
 static int hpool_debug_track(void *obj, gfp_t gfp)
 {
-	return xa_err(xa_store(&hpool_debug_objs, (unsigned long)obj >> 3,
-			       obj, gfp));
+	unsigned long flags;
+	void *old;
+
+	xa_lock_irqsave(&hpool_debug_objs, flags);
+	old = __xa_store(&hpool_debug_objs, (unsigned long)obj >> 3, obj, gfp);
+	xa_unlock_irqrestore(&hpool_debug_objs, flags);
+	return xa_err(old);
 }
 
 static void hpool_debug_untrack(void *obj)
 {
-	xa_erase(&hpool_debug_objs, (unsigned long)obj >> 3);
+	unsigned long flags;
+
+	xa_lock_irqsave(&hpool_debug_objs, flags);
+	__xa_erase(&hpool_debug_objs, (unsigned long)obj >> 3);
+	xa_unlock_irqrestore(&hpool_debug_objs, flags);
 }
 
 static bool hpool_debug_known(void *obj)
@@ -324,8 +327,8 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
  * @pool: the pool
  * @capacity: the new capacity
  *
- * Return: 0; -EINVAL below the reserve or the prewarm; -EBUSY below what is in
- * use (nr_objects - nr_free).
+ * Return: 0; -EINVAL below the reserve; -EBUSY below what is in use
+ * (nr_objects - nr_free).
  */
 int hpool_set_capacity(struct hpool *pool, unsigned int capacity)
 {
@@ -736,9 +739,12 @@ static bool hpool_name_valid(const char *name)
 		return false;
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
+	/* ASCII only: the kernel's isalnum() also takes Latin-1 letters. */
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' &&
-		    name[i] != '-')
+		char ch = name[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '_' && ch != '.' && ch != '-')
 			return false;
 	}
 	return true;
@@ -1004,7 +1010,11 @@ int hpool_destroy(struct hpool *pool)
 		mutex_unlock(&hpool_topology_mutex);
 		return -EBUSY;
 	}
-	/* From here on no borrow, move of stock or prewarm adds to the pool. */
+	/*
+	 * From here on no borrow, move of stock or prewarm adds to the pool, and
+	 * nothing arms the rebalancer (sysfs and hpool_set_rebalance_interval()
+	 * check @dead under the lock): the cancels below are final.
+	 */
 	pool->dead = true;
 	list = pool->free_list;
 	nr = pool->nr_free;

@@ -18,6 +18,13 @@
 
 #include <hpool.h>
 
+/* Internals that KUnit suites (separate modules) may call. */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
 /*
  * Locking legend
  *
@@ -109,7 +116,6 @@ struct hpool {
 	/* sysfs (hpool_sysfs.c); kobj holds the pool's lifetime */
 	struct kobject kobj;
 	bool in_sysfs;			/* I: kobj was added to sysfs */
-	struct kobject *stats_kobj;
 	struct kobject *children_kobj;
 	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
 	struct kernfs_node *health_kn;
@@ -196,6 +202,8 @@ void hpool_snap(struct hpool *pool, struct hpool_snap *s);
 void hpool_prewarm_workfn(struct work_struct *work);
 void hpool_rebalance_workfn(struct work_struct *work);
 void hpool_rebalance_arm(struct hpool_tree *tree);
+void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
+bool hpool_rebalance_armed(struct hpool *root);
 
 /* hpool_sysfs.c */
 int hpool_sysfs_init(void);
@@ -203,6 +211,5 @@ void hpool_sysfs_exit(void);
 int hpool_sysfs_add(struct hpool *pool);
 void hpool_sysfs_del(struct hpool *pool);
 extern const struct kobj_type hpool_ktype;
-void hpool_sysfs_notify(struct kernfs_node *kn);
 
 #endif /* _HPOOL_INTERNAL_H */

@@ -9,6 +9,7 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/module.h>
 
 #include "hpool_internal.h"
 
@@ -189,6 +190,39 @@ void hpool_rebalance_arm(struct hpool_tree *tree)
 	else
 		cancel_delayed_work(&tree->rebalance_work);
 }
+
+/**
+ * hpool_set_rebalance_interval() - change a tree's rebalance period
+ * @root: the tree's root
+ * @ms: the new period in milliseconds; 0 stops the rebalancer
+ *
+ * Re-arms the work item so that the new period counts from now.
+ */
+void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
+{
+	unsigned long flags;
+
+	/* Under the lock, so that hpool_destroy() cannot cancel before we arm. */
+	spin_lock_irqsave(&root->lock, flags);
+	if (!root->dead) {
+		WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
+		hpool_rebalance_arm(root->tree);
+	}
+	spin_unlock_irqrestore(&root->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_set_rebalance_interval);
+
+/**
+ * hpool_rebalance_armed() - whether a tree's rebalancer is queued
+ * @root: the tree's root
+ *
+ * Return: true while a pass is pending.
+ */
+bool hpool_rebalance_armed(struct hpool *root)
+{
+	return delayed_work_pending(&root->tree->rebalance_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_rebalance_armed);
 
 /**
  * hpool_rebalance_workfn() - the periodic (or sysfs-triggered) pass

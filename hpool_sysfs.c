@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hpool sysfs: /sys/kernel/hpool/<root>/[children/<child>/...]
+ *
+ * One directory per pool, made of the kobject embedded in struct hpool; its
+ * release (hpool_kobj_release(), in the core) frees the pool, so a registered
+ * pool is only ever freed through its last kobject reference. Under each pool
+ * directory: the attributes of SPEC §7, a "stats" attribute group (a
+ * subdirectory of the same kobject) and a "children" kobject that holds the
+ * directories of the child pools.
+ *
+ * Every store parses and validates its whole input before it changes anything
+ * and never takes hpool_topology_mutex: hpool_destroy() removes the directory
+ * (kobject_del() waits for running shows and stores) after it has marked the
+ * pool dead, and a store that finds the pool dead returns -ENODEV.
+ *
+ * See Documentation/ABI/testing/sysfs-kernel-hpool.
+ */
+
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "hpool_internal.h"
+
+/* /sys/kernel/hpool */
+static struct kobject *hpool_kobj;
+
+/**
+ * struct hpool_attribute - a file of a pool directory
+ * @attr: the sysfs attribute
+ * @show: read it (may be NULL for a write-only file)
+ * @store: write it; called with a NUL-free buffer, on a live pool
+ * @offset: stats/ counters: offset of the counter in &struct hpool_stats
+ */
+struct hpool_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct hpool *pool, const struct hpool_attribute *ha,
+			char *buf);
+	ssize_t (*store)(struct hpool *pool, const char *buf, size_t count);
+	size_t offset;
+};
+
+#define to_hpool_attr(a) container_of(a, struct hpool_attribute, attr)
+#define to_hpool(k) container_of(k, struct hpool, kobj)
+
+#define HPOOL_ATTR_RO(_name)						\
+	static struct hpool_attribute hpool_attr_##_name =		\
+		__ATTR(_name, 0444, _name##_show, NULL)
+#define HPOOL_ATTR_RW(_name)						\
+	static struct hpool_attribute hpool_attr_##_name =		\
+		__ATTR(_name, 0644, _name##_show, _name##_store)
+#define HPOOL_ATTR_WO(_name)						\
+	static struct hpool_attribute hpool_attr_##_name =		\
+		__ATTR(_name, 0200, NULL, _name##_store)
+
+static ssize_t hpool_attr_show(struct kobject *kobj, struct attribute *attr,
+			       char *buf)
+{
+	const struct hpool_attribute *ha = to_hpool_attr(attr);
+
+	if (!ha->show)
+		return -EIO;
+	return ha->show(to_hpool(kobj), ha, buf);
+}
+
+static ssize_t hpool_attr_store(struct kobject *kobj, struct attribute *attr,
+				const char *buf, size_t count)
+{
+	const struct hpool_attribute *ha = to_hpool_attr(attr);
+	struct hpool *pool = to_hpool(kobj);
+
+	if (!ha->store)
+		return -EIO;
+	/* Binary input: an embedded NUL would hide whatever follows it. */
+	if (strnlen(buf, count) != count)
+		return -EINVAL;
+	/*
+	 * Unlocked: a store racing with hpool_destroy() before it marks the
+	 * pool dead acts on a pool that still works; kobject_del() then waits
+	 * for it to return.
+	 */
+	if (READ_ONCE(pool->dead))
+		return -ENODEV;
+	return ha->store(pool, buf, count);
+}
+
+static const struct sysfs_ops hpool_sysfs_ops = {
+	.show = hpool_attr_show,
+	.store = hpool_attr_store,
+};
+
+/* A decimal unsigned int: -EINVAL for garbage, -ERANGE for overflow. */
+static int hpool_parse_uint(const char *buf, unsigned int *val)
+{
+	return kstrtouint(buf, 10, val);
+}
+
+/* ---- configuration ---- */
+
+static ssize_t state_show(struct hpool *pool, const struct hpool_attribute *ha,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hpool_state_names[READ_ONCE(pool->state)]);
+}
+
+static ssize_t state_store(struct hpool *pool, const char *buf, size_t count)
+{
+	int ret;
+
+	if (sysfs_streq(buf, "drain")) {
+		/* Returns at once: -ETIMEDOUT only says it is still draining. */
+		ret = hpool_drain(pool, 0);
+		if (ret == -ETIMEDOUT)
+			ret = 0;
+	} else if (sysfs_streq(buf, "activate")) {
+		ret = hpool_activate(pool);
+	} else {
+		ret = -EINVAL;
+	}
+	return ret ? ret : count;
+}
+HPOOL_ATTR_RW(state);
+
+static ssize_t capacity_show(struct hpool *pool, const struct hpool_attribute *ha,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->capacity));
+}
+
+static ssize_t capacity_store(struct hpool *pool, const char *buf, size_t count)
+{
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	ret = hpool_set_capacity(pool, val);
+	return ret ? ret : count;
+}
+HPOOL_ATTR_RW(capacity);
+
+static ssize_t borrow_limit_show(struct hpool *pool,
+				 const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->borrow_limit));
+}
+
+static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
+				  size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	if (hpool_is_root(pool))
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	WRITE_ONCE(pool->borrow_limit, val);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return count;
+}
+HPOOL_ATTR_RW(borrow_limit);
+
+static ssize_t reserve_show(struct hpool *pool, const struct hpool_attribute *ha,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->reserve));
+}
+
+static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	/* Under the lock that hpool_set_capacity() checks the reserve under. */
+	spin_lock_irqsave(&pool->lock, flags);
+	if (val > pool->capacity) {
+		ret = -EINVAL;
+	} else {
+		WRITE_ONCE(pool->reserve, val);
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret ? ret : count;
+}
+HPOOL_ATTR_RW(reserve);
+
+/* Indexed by prio - HPOOL_PRIO_LOW. */
+static const char *const hpool_prio_names[] = {
+	"low", "normal", "high", "critical",
+};
+
+static ssize_t priority_show(struct hpool *pool, const struct hpool_attribute *ha,
+			     char *buf)
+{
+	int prio = READ_ONCE(pool->prio);
+
+	if (WARN_ON_ONCE(prio < HPOOL_PRIO_LOW || prio > HPOOL_PRIO_CRITICAL))
+		return -EIO;
+	return sysfs_emit(buf, "%s\n", hpool_prio_names[prio - HPOOL_PRIO_LOW]);
+}
+
+static ssize_t priority_store(struct hpool *pool, const char *buf, size_t count)
+{
+	unsigned long flags;
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(hpool_prio_names) !=
+		     HPOOL_PRIO_CRITICAL - HPOOL_PRIO_LOW + 1);
+	i = sysfs_match_string(hpool_prio_names, buf);
+	if (i < 0)
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	WRITE_ONCE(pool->prio, i + HPOOL_PRIO_LOW);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return count;
+}
+HPOOL_ATTR_RW(priority);
+
+static ssize_t auto_grow_show(struct hpool *pool,
+			      const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  !!(READ_ONCE(pool->flags) & HPOOL_F_AUTO_GROW));
+}
+
+static ssize_t auto_grow_store(struct hpool *pool, const char *buf, size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	if (val > 1 || (val && hpool_is_root(pool)))
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	if (val)
+		WRITE_ONCE(pool->flags, pool->flags | HPOOL_F_AUTO_GROW);
+	else
+		WRITE_ONCE(pool->flags, pool->flags & ~HPOOL_F_AUTO_GROW);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return count;
+}
+HPOOL_ATTR_RW(auto_grow);
+
+static ssize_t obj_size_show(struct hpool *pool, const struct hpool_attribute *ha,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%zu\n", pool->tree->obj_size);
+}
+HPOOL_ATTR_RO(obj_size);
+
+static ssize_t depth_show(struct hpool *pool, const struct hpool_attribute *ha,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", pool->depth);
+}
+HPOOL_ATTR_RO(depth);
+
+/* ---- gauges ---- */
+
+static ssize_t nr_objects_show(struct hpool *pool,
+			       const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&pool->nr_objects));
+}
+HPOOL_ATTR_RO(nr_objects);
+
+/* One gauge under the pool's lock (unsigned int, L). */
+static unsigned int hpool_read_gauge(struct hpool *pool, const unsigned int *p)
+{
+	unsigned long flags;
+	unsigned int val;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	val = *p;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return val;
+}
+
+static ssize_t nr_free_show(struct hpool *pool, const struct hpool_attribute *ha,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_free));
+}
+HPOOL_ATTR_RO(nr_free);
+
+static ssize_t nr_in_use_show(struct hpool *pool,
+			      const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_in_use));
+}
+HPOOL_ATTR_RO(nr_in_use);
+
+static ssize_t nr_borrowed_show(struct hpool *pool,
+				const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_borrowed));
+}
+HPOOL_ATTR_RO(nr_borrowed);
+
+static unsigned int hpool_read_util(struct hpool *pool)
+{
+	unsigned long flags;
+	unsigned int util;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	util = hpool_util(pool->nr_in_use, pool->capacity);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return util;
+}
+
+static ssize_t utilization_show(struct hpool *pool,
+				const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hpool_read_util(pool));
+}
+HPOOL_ATTR_RO(utilization);
+
+static ssize_t health_show(struct hpool *pool, const struct hpool_attribute *ha,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  hpool_health_names[hpool_health_of(hpool_read_util(pool))]);
+}
+HPOOL_ATTR_RO(health);
+
+static ssize_t nr_children_hidden_show(struct hpool *pool,
+				       const struct hpool_attribute *ha,
+				       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->nr_children_hidden));
+}
+HPOOL_ATTR_RO(nr_children_hidden);
+
+static struct attribute *hpool_attrs[] = {
+	&hpool_attr_state.attr,
+	&hpool_attr_capacity.attr,
+	&hpool_attr_borrow_limit.attr,
+	&hpool_attr_reserve.attr,
+	&hpool_attr_priority.attr,
+	&hpool_attr_auto_grow.attr,
+	&hpool_attr_obj_size.attr,
+	&hpool_attr_depth.attr,
+	&hpool_attr_nr_objects.attr,
+	&hpool_attr_nr_free.attr,
+	&hpool_attr_nr_in_use.attr,
+	&hpool_attr_nr_borrowed.attr,
+	&hpool_attr_utilization.attr,
+	&hpool_attr_health.attr,
+	&hpool_attr_nr_children_hidden.attr,
+	NULL,
+};
+
+static const struct attribute_group hpool_group = {
+	.attrs = hpool_attrs,
+};
+
+/* ---- roots only: the rebalancer ---- */
+
+static ssize_t rebalance_interval_ms_show(struct hpool *pool,
+					  const struct hpool_attribute *ha,
+					  char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(pool->tree->rebalance_interval_ms));
+}
+
+static ssize_t rebalance_interval_ms_store(struct hpool *pool, const char *buf,
+					   size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	/*
+	 * Armed under the lock that @dead is set under (the work calls do not
+	 * sleep): hpool_destroy() cancels the work after setting it, so
+	 * nothing is left queued on a freed tree.
+	 */
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dead) {
+		ret = -ENODEV;
+	} else {
+		WRITE_ONCE(pool->tree->rebalance_interval_ms, val);
+		hpool_rebalance_arm(pool->tree);
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret ? ret : count;
+}
+HPOOL_ATTR_RW(rebalance_interval_ms);
+
+static ssize_t rebalance_threshold_show(struct hpool *pool,
+					const struct hpool_attribute *ha,
+					char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->tree->rebalance_threshold));
+}
+
+static ssize_t rebalance_threshold_store(struct hpool *pool, const char *buf,
+					 size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	if (val > 100)
+		return -EINVAL;
+	spin_lock_irqsave(&pool->lock, flags);
+	WRITE_ONCE(pool->tree->rebalance_threshold, val);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return count;
+}
+HPOOL_ATTR_RW(rebalance_threshold);
+
+static ssize_t rebalance_store(struct hpool *pool, const char *buf, size_t count)
+{
+	unsigned long flags;
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (ret)
+		return ret;
+	if (val != 1)
+		return -EINVAL;
+	/*
+	 * One pass at once; the periodic one, if any, is re-armed by the pass.
+	 * Queued under the lock that @dead is set under: hpool_destroy()
+	 * cancels the work after setting it, so nothing is left queued on a
+	 * freed tree.
+	 */
+	spin_lock_irqsave(&pool->lock, flags);
+	if (pool->dead)
+		ret = -ENODEV;
+	else
+		mod_delayed_work(hpool_wq, &pool->tree->rebalance_work, 0);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return ret ? ret : count;
+}
+HPOOL_ATTR_WO(rebalance);
+
+static struct attribute *hpool_root_attrs[] = {
+	&hpool_attr_rebalance_interval_ms.attr,
+	&hpool_attr_rebalance_threshold.attr,
+	&hpool_attr_rebalance.attr,
+	NULL,
+};
+
+static umode_t hpool_root_is_visible(struct kobject *kobj,
+				     struct attribute *attr, int n)
+{
+	return hpool_is_root(to_hpool(kobj)) ? attr->mode : 0;
+}
+
+static const struct attribute_group hpool_root_group = {
+	.attrs = hpool_root_attrs,
+	.is_visible = hpool_root_is_visible,
+};
+
+/* ---- stats/ ---- */
+
+static ssize_t hpool_counter_show(struct hpool *pool,
+				  const struct hpool_attribute *ha, char *buf)
+{
+	struct hpool_stats st;
+
+	hpool_read_stats(pool, &st);
+	return sysfs_emit(buf, "%lu\n",
+			  *(unsigned long *)((char *)&st + ha->offset));
+}
+
+#define HPOOL_COUNTER_ATTR(_name)					\
+	static struct hpool_attribute hpool_attr_stat_##_name = {	\
+		.attr = { .name = __stringify(_name), .mode = 0444 },	\
+		.show = hpool_counter_show,				\
+		.offset = offsetof(struct hpool_stats, _name),		\
+	}
+
+HPOOL_COUNTER_ATTR(local_hits);
+HPOOL_COUNTER_ATTR(parent_borrows);
+HPOOL_COUNTER_ATTR(allocations);
+HPOOL_COUNTER_ATTR(frees);
+HPOOL_COUNTER_ATTR(releases);
+HPOOL_COUNTER_ATTR(grows);
+HPOOL_COUNTER_ATTR(steals);
+HPOOL_COUNTER_ATTR(stolen);
+HPOOL_COUNTER_ATTR(distributed_in);
+HPOOL_COUNTER_ATTR(reclaimed_out);
+HPOOL_COUNTER_ATTR(rebalanced_in);
+HPOOL_COUNTER_ATTR(rebalanced_out);
+HPOOL_COUNTER_ATTR(fail_limit);
+HPOOL_COUNTER_ATTR(fail_nomem);
+HPOOL_COUNTER_ATTR(fail_state);
+HPOOL_COUNTER_ATTR(bad_releases);
+
+static ssize_t peak_in_use_show(struct hpool *pool,
+				const struct hpool_attribute *ha, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->peak_in_use));
+}
+HPOOL_ATTR_RO(peak_in_use);
+
+static struct attribute *hpool_stats_attrs[] = {
+	&hpool_attr_stat_local_hits.attr,
+	&hpool_attr_stat_parent_borrows.attr,
+	&hpool_attr_stat_allocations.attr,
+	&hpool_attr_stat_frees.attr,
+	&hpool_attr_stat_releases.attr,
+	&hpool_attr_stat_grows.attr,
+	&hpool_attr_stat_steals.attr,
+	&hpool_attr_stat_stolen.attr,
+	&hpool_attr_stat_distributed_in.attr,
+	&hpool_attr_stat_reclaimed_out.attr,
+	&hpool_attr_stat_rebalanced_in.attr,
+	&hpool_attr_stat_rebalanced_out.attr,
+	&hpool_attr_stat_fail_limit.attr,
+	&hpool_attr_stat_fail_nomem.attr,
+	&hpool_attr_stat_fail_state.attr,
+	&hpool_attr_stat_bad_releases.attr,
+	&hpool_attr_peak_in_use.attr,
+	NULL,
+};
+
+/* A named group: the stats/ subdirectory, made and removed with the pool's. */
+static const struct attribute_group hpool_stats_group = {
+	.name = "stats",
+	.attrs = hpool_stats_attrs,
+};
+
+static const struct attribute_group *hpool_groups[] = {
+	&hpool_group,
+	&hpool_root_group,
+	&hpool_stats_group,
+	NULL,
+};
+
+const struct kobj_type hpool_ktype = {
+	.release = hpool_kobj_release,
+	.sysfs_ops = &hpool_sysfs_ops,
+	.default_groups = hpool_groups,
+};
+
+/* ---- directories ---- */
+
+/**
+ * hpool_sysfs_add() - make a pool's sysfs directory
+ * @pool: a new pool, not yet linked into its parent's children
+ *
+ * Context: process context, under hpool_topology_mutex.
+ * Return: 0, or an error with @pool->kobj initialised (the caller drops it
+ * with kobject_put(), which frees the pool).
+ */
+int hpool_sysfs_add(struct hpool *pool)
+{
+	struct kobject *parent;
+	int ret;
+
+	lockdep_assert_held(&hpool_topology_mutex);
+	parent = pool->parent ? pool->parent->children_kobj : hpool_kobj;
+	ret = kobject_init_and_add(&pool->kobj, &hpool_ktype, parent, "%s",
+				   pool->name);
+	if (ret)
+		return ret;
+
+	pool->children_kobj = kobject_create_and_add("children", &pool->kobj);
+	if (!pool->children_kobj) {
+		ret = -ENOMEM;
+		goto out_del;
+	}
+	pool->state_kn = sysfs_get_dirent(pool->kobj.sd, "state");
+	pool->health_kn = sysfs_get_dirent(pool->kobj.sd, "health");
+	if (!pool->state_kn || !pool->health_kn) {
+		ret = -ENOENT;
+		goto out_put_kn;
+	}
+	return 0;
+
+out_put_kn:
+	sysfs_put(pool->state_kn);
+	sysfs_put(pool->health_kn);
+	pool->state_kn = NULL;
+	pool->health_kn = NULL;
+	kobject_del(pool->children_kobj);
+	kobject_put(pool->children_kobj);
+	pool->children_kobj = NULL;
+out_del:
+	kobject_del(&pool->kobj);
+	return ret;
+}
+
+/**
+ * hpool_sysfs_del() - remove a pool's sysfs directory
+ * @pool: a pool being destroyed (dead, without children)
+ *
+ * Waits for running shows and stores of its files. The caller drops the last
+ * reference of @pool->kobj afterwards.
+ *
+ * Context: process context, no hpool lock held.
+ */
+void hpool_sysfs_del(struct hpool *pool)
+{
+	struct kernfs_node *state_kn, *health_kn;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	state_kn = pool->state_kn;
+	health_kn = pool->health_kn;
+	pool->state_kn = NULL;
+	pool->health_kn = NULL;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	sysfs_put(state_kn);
+	sysfs_put(health_kn);
+
+	kobject_del(pool->children_kobj);
+	kobject_put(pool->children_kobj);
+	pool->children_kobj = NULL;
+	kobject_del(&pool->kobj);
+}
+
+/**
+ * hpool_sysfs_init() - make /sys/kernel/hpool
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hpool_sysfs_init(void)
+{
+	hpool_kobj = kobject_create_and_add("hpool", kernel_kobj);
+	return hpool_kobj ? 0 : -ENOMEM;
+}
+
+/**
+ * hpool_sysfs_exit() - remove /sys/kernel/hpool (every pool is gone)
+ */
+void hpool_sysfs_exit(void)
+{
+	/* Gone from sysfs now, even if the release is delayed. */
+	kobject_del(hpool_kobj);
+	kobject_put(hpool_kobj);
+	hpool_kobj = NULL;
+}

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of moving stock: SPEC §3 (priorities and stealing) and §4
+ * (distribute, reclaim, rebalance), deterministic: the synchronous functions
+ * are called and every count is exact.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+
+#include "hpool_test.h"
+
+/* Objects a case holds out of one pool. */
+struct hpt_fill {
+	void *objs[32];
+	int nr;
+};
+
+/* @n empty hpt_fills, freed with the case (kept off the KASAN-fat stack). */
+static struct hpt_fill *hpt_fills(struct kunit *test, int n)
+{
+	struct hpt_fill *f = kunit_kcalloc(test, n, sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	return f;
+}
+
+static struct hpool *hpt_kid(struct kunit *test, struct hpool *parent, const char *name,
+			     unsigned int cap, unsigned int reserve, enum hpool_prio prio)
+{
+	struct hpool_params p = {
+		.name = name, .capacity = cap, .reserve = reserve, .prio = prio,
+	};
+
+	return hpt_new(test, parent, &p);
+}
+
+/* Allocate @in_use + @free objects in @pool itself, give back @free of them. */
+static void hpt_fill(struct kunit *test, struct hpool *pool, struct hpt_fill *f,
+		     int in_use, int free)
+{
+	int i;
+
+	KUNIT_ASSERT_LE(test, f->nr + in_use + free, 32);
+	for (i = 0; i < in_use + free; i++) {
+		f->objs[f->nr + i] = hpool_acquire(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->objs[f->nr + i]);
+	}
+	for (i = in_use; i < in_use + free; i++)
+		hpool_release(pool, f->objs[f->nr + i]);
+	f->nr += in_use;
+}
+
+static void hpt_unfill(struct hpool *pool, struct hpt_fill *f)
+{
+	while (f->nr)
+		hpool_release(pool, f->objs[--f->nr]);
+}
+
+/* §3: steal from the lowest priority first, never from equal or higher. */
+static void hpool_test_steal_order(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-steal", 9);
+	struct hpool *lo = hpt_kid(test, root, "lo", 3, 0, HPOOL_PRIO_LOW);
+	struct hpool *no = hpt_kid(test, root, "no", 3, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *hi = hpt_kid(test, root, "hi", 3, 0, HPOOL_PRIO_HIGH);
+	struct hpt_fill *f = hpt_fills(test, 1);
+	void *got[8];
+	int i;
+
+	hpt_fill(test, hi, f, 0, 3);
+	hpt_fill(test, no, f, 0, 3);
+	hpt_fill(test, lo, f, 0, 3);
+	/* The root is at capacity with nothing free: only stealing can serve. */
+	KUNIT_EXPECT_NULL(test, hpool_acquire(root, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, HPT(root, fail_limit), 1);
+
+	for (i = 0; i < 3; i++) {
+		got[i] = hpool_acquire_prio(root, HPOOL_PRIO_HIGH, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, got[i]);
+	}
+	KUNIT_EXPECT_EQ(test, HPT(lo, stolen), 3);
+	KUNIT_EXPECT_EQ(test, HPT(no, stolen), 0);
+	HPT_EXPECT_GAUGES(test, lo, 0, 0, 0, 0);
+	HPT_EXPECT_GAUGES(test, root, 9, 0, 3, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, steals), 3);
+	KUNIT_EXPECT_EQ(test, HPT(root, fail_limit), 1);	/* steals count no failure */
+
+	for (i = 3; i < 6; i++) {
+		got[i] = hpool_acquire_prio(root, HPOOL_PRIO_HIGH, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, got[i]);
+	}
+	KUNIT_EXPECT_EQ(test, HPT(no, stolen), 3);
+	/* Only hi is left, and HIGH does not steal from HIGH. */
+	KUNIT_EXPECT_NULL(test, hpool_acquire_prio(root, HPOOL_PRIO_HIGH, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, HPT(root, fail_limit), 2);
+	KUNIT_EXPECT_EQ(test, HPT(hi, stolen), 0);
+	/* CRITICAL does. */
+	got[6] = hpool_acquire_prio(root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, got[6]);
+	KUNIT_EXPECT_EQ(test, HPT(hi, stolen), 1);
+	HPT_EXPECT_GAUGES(test, hi, 2, 2, 0, 0);
+
+	/* Stolen objects now live at the root. */
+	for (i = 0; i < 7; i++)
+		hpool_release(root, got[i]);
+	HPT_EXPECT_GAUGES(test, root, 9, 7, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, steals), 7);
+}
+
+/* §3: ties go to the child with most free objects, then creation order. */
+static void hpool_test_steal_ties(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-ties", 12);
+	struct hpool *a = hpt_kid(test, root, "a", 6, 0, HPOOL_PRIO_LOW);
+	struct hpool *b = hpt_kid(test, root, "b", 6, 0, HPOOL_PRIO_LOW);
+	struct hpt_fill *f = hpt_fills(test, 1);
+	void *x, *y, *z;
+
+	hpt_fill(test, a, f, 0, 5);
+	hpt_fill(test, b, f, 0, 6);
+	KUNIT_ASSERT_EQ(test, HPT(root, nr_objects), 11);
+	x = hpool_acquire(root, GFP_KERNEL);	/* the 12th object */
+	KUNIT_ASSERT_NOT_NULL(test, x);
+
+	y = hpool_acquire_prio(root, HPOOL_PRIO_NORMAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	KUNIT_EXPECT_EQ(test, HPT(b, stolen), 1);	/* 6 free beat 5 */
+	z = hpool_acquire_prio(root, HPOOL_PRIO_NORMAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	KUNIT_EXPECT_EQ(test, HPT(a, stolen), 1);	/* 5 and 5: creation order */
+	KUNIT_EXPECT_EQ(test, HPT(b, stolen), 1);
+	hpool_release(root, x);
+	hpool_release(root, y);
+	hpool_release(root, z);
+}
+
+/* §3: a child's reserve is never stolen; a draining thief does not steal. */
+static void hpool_test_steal_reserve_state(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-reserve", 4);
+	struct hpool *lo = hpt_kid(test, root, "lo", 4, 3, HPOOL_PRIO_LOW);
+	struct hpt_fill *f = hpt_fills(test, 1);
+	void *x;
+
+	hpt_fill(test, lo, f, 0, 4);
+	x = hpool_acquire_prio(root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_EXPECT_NULL(test, hpool_acquire_prio(root, HPOOL_PRIO_CRITICAL, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, HPT(lo, stolen), 1);
+	HPT_EXPECT_GAUGES(test, lo, 3, 3, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, fail_limit), 1);
+	hpool_release(root, x);
+
+	/* The root now has a free object; draining, it serves nothing. */
+	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), 0);
+	KUNIT_EXPECT_NULL(test, hpool_acquire_prio(root, HPOOL_PRIO_CRITICAL, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, HPT(root, fail_state), 1);
+	KUNIT_EXPECT_EQ(test, HPT(lo, stolen), 1);
+	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
+}
+
+/* §4: distribute round-robin, skipping full children, with a remainder. */
+static void hpool_test_distribute(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-distrib", 20);
+	struct hpool *c1 = hpt_kid(test, root, "c1", 2, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *c2 = hpt_kid(test, root, "c2", 5, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *c3 = hpt_kid(test, root, "c3", 5, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *f = hpt_fills(test, 1);
+
+	hpt_fill(test, root, f, 0, 12);
+	/* rounds: c1 c2 c3 | c1 c2 c3 | c2 (c1 is full): 7 */
+	KUNIT_EXPECT_EQ(test, hpool_distribute(root, 7), 7);
+	HPT_EXPECT_GAUGES(test, c1, 2, 2, 0, 0);
+	HPT_EXPECT_GAUGES(test, c2, 3, 3, 0, 0);
+	HPT_EXPECT_GAUGES(test, c3, 2, 2, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(c2, distributed_in), 3);
+	HPT_EXPECT_GAUGES(test, root, 12, 5, 0, 0);
+
+	/* Every call starts from the first child: c2 c3 | c2 c3 | c3 (then full). */
+	KUNIT_EXPECT_EQ(test, hpool_distribute(root, 100), 5);
+	HPT_EXPECT_GAUGES(test, c2, 5, 5, 0, 0);
+	HPT_EXPECT_GAUGES(test, c3, 5, 5, 0, 0);
+	HPT_EXPECT_GAUGES(test, root, 12, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, hpool_distribute(root, 1), 0);
+
+	/* Distributed objects are the children's own: local hits there. */
+	f->objs[0] = hpool_acquire(c1, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, HPT(c1, local_hits), 1);
+	hpool_release(c1, f->objs[0]);
+}
+
+/* §4: reclaim takes everything above each child's reserve. */
+static void hpool_test_reclaim(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-reclaim", 20);
+	struct hpool *c1 = hpt_kid(test, root, "c1", 5, 2, HPOOL_PRIO_NORMAL);
+	struct hpool *c2 = hpt_kid(test, root, "c2", 5, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *f1 = hpt_fills(test, 1), *f2 = hpt_fills(test, 1);
+
+	hpt_fill(test, c1, f1, 1, 4);
+	hpt_fill(test, c2, f2, 2, 3);
+	KUNIT_EXPECT_EQ(test, hpool_reclaim(root), 5);
+	HPT_EXPECT_GAUGES(test, c1, 3, 2, 1, 0);
+	HPT_EXPECT_GAUGES(test, c2, 2, 0, 2, 0);
+	KUNIT_EXPECT_EQ(test, HPT(c1, reclaimed_out), 2);
+	KUNIT_EXPECT_EQ(test, HPT(c2, reclaimed_out), 3);
+	HPT_EXPECT_GAUGES(test, root, 10, 5, 0, 0);
+	KUNIT_EXPECT_EQ(test, hpool_reclaim(root), 0);
+	/* Objects in use go home to the child, not to the root. */
+	hpt_unfill(c1, f1);
+	hpt_unfill(c2, f2);
+	HPT_EXPECT_GAUGES(test, c1, 3, 3, 0, 0);
+	HPT_EXPECT_GAUGES(test, c2, 2, 2, 0, 0);
+}
+
+/*
+ * §4: one rebalance pass on a known uneven tree (threshold 80):
+ *   E cap 10, 9 in use  (90%, hot, room 1)
+ *   A cap 20, 17 in use (85%, hot, room 3)
+ *   B cap 10, 1 in use, 6 free, reserve 4 (10%, cool, can give 2)
+ *   C cap 10, 5 in use, 3 free (50%, cool)
+ *   D cap 10, 8 in use, 2 free (80%: neither)
+ * E first (hotter) takes 1 from B; A takes 1 from B, then 2 from C.
+ */
+static void hpool_test_rebalance_pass(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-rebal", 100);
+	struct hpool *a = hpt_kid(test, root, "a", 20, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *b = hpt_kid(test, root, "b", 10, 4, HPOOL_PRIO_NORMAL);
+	struct hpool *c = hpt_kid(test, root, "c", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *d = hpt_kid(test, root, "d", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *e = hpt_kid(test, root, "e", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *fa = hpt_fills(test, 1), *fb = hpt_fills(test, 1), *fc = hpt_fills(test, 1), *fd = hpt_fills(test, 1), *fe = hpt_fills(test, 1);
+
+	hpt_fill(test, a, fa, 17, 0);
+	hpt_fill(test, b, fb, 1, 6);
+	hpt_fill(test, c, fc, 5, 3);
+	hpt_fill(test, d, fd, 8, 2);
+	hpt_fill(test, e, fe, 9, 0);
+
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(e, rebalanced_in), 1);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 3);
+	KUNIT_EXPECT_EQ(test, HPT(b, rebalanced_out), 2);
+	KUNIT_EXPECT_EQ(test, HPT(c, rebalanced_out), 2);
+	KUNIT_EXPECT_EQ(test, HPT(d, rebalanced_out) + HPT(d, rebalanced_in), 0);
+	HPT_EXPECT_GAUGES(test, e, 10, 1, 9, 0);
+	HPT_EXPECT_GAUGES(test, a, 20, 3, 17, 0);
+	HPT_EXPECT_GAUGES(test, b, 5, 4, 1, 0);
+	HPT_EXPECT_GAUGES(test, c, 6, 1, 5, 0);
+	HPT_EXPECT_GAUGES(test, d, 10, 2, 8, 0);
+	HPT_EXPECT_GAUGES(test, root, 51, 0, 0, 0);
+
+	/* Nothing more can move: a second pass is a no-op. */
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(c, rebalanced_out), 2);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 3);
+
+	hpt_unfill(a, fa);
+	hpt_unfill(b, fb);
+	hpt_unfill(c, fc);
+	hpt_unfill(d, fd);
+	hpt_unfill(e, fe);
+}
+
+/* §4: no move when nobody is above the threshold; draining children stay out. */
+static void hpool_test_rebalance_threshold(struct kunit *test)
+{
+	struct hpool_params rp = {
+		.name = "t-rebal-thr", .obj_size = 16, .capacity = 100,
+		.rebalance_threshold = 90,
+	};
+	struct hpool *root = hpt_new(test, NULL, &rp);
+	struct hpool *a = hpt_kid(test, root, "a", 20, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *b = hpt_kid(test, root, "b", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *fa = hpt_fills(test, 1), *fb = hpt_fills(test, 1);
+
+	hpt_fill(test, a, fa, 18, 0);	/* 90%: at the threshold, not above */
+	hpt_fill(test, b, fb, 0, 5);
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 0);
+	KUNIT_EXPECT_EQ(test, HPT(b, rebalanced_out), 0);
+
+	/* 95%, room for one; but the only donor is stopped: nothing moves. */
+	hpt_fill(test, a, fa, 1, 0);
+	KUNIT_EXPECT_EQ(test, hpool_drain(b, 0), 0);
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 0);
+	/* Active again, it gives exactly the one object a has room for. */
+	KUNIT_EXPECT_EQ(test, hpool_activate(b), 0);
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 1);
+	KUNIT_EXPECT_EQ(test, HPT(b, rebalanced_out), 1);
+	HPT_EXPECT_GAUGES(test, a, 20, 1, 19, 0);
+	HPT_EXPECT_GAUGES(test, b, 4, 4, 0, 0);
+	hpt_unfill(a, fa);
+	hpt_unfill(b, fb);
+}
+
+/* §4: interval 0 never arms the work; setting an interval arms it, 0 disarms. */
+static void hpool_test_rebalance_interval(struct kunit *test)
+{
+	struct hpool_params rp = {
+		.name = "t-rebal-int", .obj_size = 16, .capacity = 100,
+		.rebalance_interval_ms = 60000,
+	};
+	struct hpool *off = hpt_root(test, "t-rebal-off", 10);
+	struct hpool *root = hpt_new(test, NULL, &rp);
+	struct hpool *a = hpt_kid(test, root, "a", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpool *b = hpt_kid(test, root, "b", 10, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *fa = hpt_fills(test, 1), *fb = hpt_fills(test, 1);
+
+	KUNIT_EXPECT_FALSE(test, hpool_rebalance_armed(off));
+	KUNIT_EXPECT_TRUE(test, hpool_rebalance_armed(root));
+
+	hpt_fill(test, a, fa, 9, 0);
+	hpt_fill(test, b, fb, 0, 5);
+	/* Run the queued pass now: it moves, then re-arms itself. */
+	hpool_flush_work(root);
+	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 1);
+	KUNIT_EXPECT_TRUE(test, hpool_rebalance_armed(root));
+
+	hpool_set_rebalance_interval(root, 0);
+	KUNIT_EXPECT_FALSE(test, hpool_rebalance_armed(root));
+	hpool_set_rebalance_interval(off, 30000);
+	KUNIT_EXPECT_TRUE(test, hpool_rebalance_armed(off));
+	hpool_set_rebalance_interval(off, 0);
+	KUNIT_EXPECT_FALSE(test, hpool_rebalance_armed(off));
+	hpt_unfill(a, fa);
+	hpt_unfill(b, fb);
+}
+
+/* Concurrency: acquirers on every CPU while stock moves in a loop. */
+struct hpm_run {
+	struct hpool *root, *kids[3];
+	atomic_long_t acquired, released;
+	atomic_t stop;
+	struct completion start;
+};
+
+static int hpm_acquirer(void *data)
+{
+	struct hpm_run *run = data;
+	struct rnd_state rnd;
+	void *held[8];
+	struct hpool *from[8];
+	int nr = 0;
+
+	prandom_seed_state(&rnd, (u64)(uintptr_t)current);
+	wait_for_completion(&run->start);
+	while (!atomic_read(&run->stop)) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (nr < 8 && (r & 1)) {
+			struct hpool *p = run->kids[(r >> 1) % 3];
+
+			held[nr] = (r >> 4) & 1 ?
+				hpool_acquire_prio(p, HPOOL_PRIO_HIGH, GFP_KERNEL) :
+				hpool_acquire(p, GFP_ATOMIC);
+			if (held[nr]) {
+				from[nr++] = p;
+				atomic_long_inc(&run->acquired);
+			}
+		} else if (nr) {
+			nr--;
+			hpool_release(from[nr], held[nr]);
+			atomic_long_inc(&run->released);
+		}
+		if (!(r & 0x3f00))
+			cond_resched();
+	}
+	while (nr--) {
+		hpool_release(from[nr], held[nr]);
+		atomic_long_inc(&run->released);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void hpool_test_moves_concurrency(struct kunit *test)
+{
+	struct hpool_params rp = { .name = "t-moves", .obj_size = 32, .capacity = 60 };
+	static const char *const names[] = { "lo", "no", "hi" };
+	struct task_struct **tasks;
+	unsigned int cpu, nr = 0, i, moved = 0;
+	unsigned long deadline, sum = 0;
+	struct hpool_stats *st;
+	struct hpm_run *run;
+
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	st = kunit_kcalloc(test, 4, sizeof(*st), GFP_KERNEL);
+	tasks = kunit_kcalloc(test, num_online_cpus(), sizeof(*tasks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	init_completion(&run->start);
+	run->root = hpt_new(test, NULL, &rp);
+	for (i = 0; i < 3; i++) {
+		struct hpool_params cp = {
+			.name = names[i], .capacity = 20, .borrow_limit = 4,
+			.reserve = i, .prio = HPOOL_PRIO_LOW + i,
+		};
+
+		run->kids[i] = hpt_new(test, run->root, &cp);
+	}
+
+	for_each_online_cpu(cpu) {
+		tasks[nr] = kthread_create_on_node(hpm_acquirer, run, cpu_to_node(cpu),
+						   "hpool-moves/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[nr]));
+		kthread_bind(tasks[nr], cpu);
+		wake_up_process(tasks[nr++]);
+	}
+	complete_all(&run->start);
+	deadline = jiffies + msecs_to_jiffies(1500);
+	while (time_before(jiffies, deadline)) {
+		void *x;
+
+		moved += hpool_distribute(run->root, 4);
+		moved += hpool_reclaim(run->root);
+		hpool_rebalance(run->root);
+		x = hpool_acquire_prio(run->root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
+		hpool_release(run->root, x);
+		cond_resched();
+	}
+	atomic_set(&run->stop, 1);
+	for (i = 0; i < nr; i++)
+		kthread_stop(tasks[i]);
+
+	hpool_get_stats(run->root, &st[0]);
+	for (i = 0; i < 3; i++)
+		hpool_get_stats(run->kids[i], &st[i + 1]);
+	kunit_info(test, "%ld acquisitions, %u objects moved\n",
+		   atomic_long_read(&run->acquired), moved);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&run->acquired), 100);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->acquired),
+			atomic_long_read(&run->released));
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_in_use, 0, "pool %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_borrowed, 0, "pool %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].bad_releases, 0, "pool %u", i);
+		if (i) {
+			KUNIT_EXPECT_EQ_MSG(test, st[i].nr_objects, st[i].nr_free, "pool %u", i);
+			KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects, 20, "pool %u", i);
+			sum += st[i].nr_objects;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, st[0].nr_objects, st[0].nr_free + sum);
+	KUNIT_EXPECT_LE(test, st[0].nr_objects, 60);
+	sum = 0;
+	for (i = 0; i < 4; i++)
+		sum += st[i].allocations - st[i].frees;
+	KUNIT_EXPECT_EQ(test, st[0].nr_objects, sum);
+}
+
+static struct kunit_case hpool_child_cases[] = {
+	KUNIT_CASE(hpool_test_steal_order),
+	KUNIT_CASE(hpool_test_steal_ties),
+	KUNIT_CASE(hpool_test_steal_reserve_state),
+	KUNIT_CASE(hpool_test_distribute),
+	KUNIT_CASE(hpool_test_reclaim),
+	KUNIT_CASE(hpool_test_rebalance_pass),
+	KUNIT_CASE(hpool_test_rebalance_threshold),
+	KUNIT_CASE(hpool_test_rebalance_interval),
+	KUNIT_CASE_SLOW(hpool_test_moves_concurrency),
+	{}
+};
+
+static struct kunit_suite hpool_child_suite = {
+	.name = "hpool_child",
+	.init = hpt_init,
+	.exit = hpt_exit,
+	.test_cases = hpool_child_cases,
+};
+
+kunit_test_suite(hpool_child_suite);
+
+MODULE_DESCRIPTION("KUnit tests of hpool's stealing, distribute, reclaim and rebalance");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

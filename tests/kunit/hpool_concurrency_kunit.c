@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit concurrency test of the hpool core: one kthread per online CPU and an
+ * hrtimer in hard-IRQ context hammer a 3-level tree, then the totals must add
+ * up exactly (conservation), every object must have been handed to one user
+ * at a time, and lockdep must stay silent.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+
+#include "hpool_test.h"
+
+#define HPC_POOLS	7	/* root, 2 mids, 4 leaves */
+#define HPC_HELD	8	/* objects a worker holds at most */
+#define HPC_RUN_MS	2000
+#define HPC_OBJ_SIZE	64
+
+struct hpc_run {
+	struct hpool *pools[HPC_POOLS];
+	atomic_long_t acquired[HPC_POOLS];	/* successful acquisitions per pool */
+	atomic_long_t failed[HPC_POOLS];
+	atomic_long_t corrupt;			/* an object seen by two users */
+	atomic_t stop;
+	struct completion start;
+	struct hrtimer timer;
+	void *timer_obj;			/* hard-IRQ context only */
+	int timer_pool;
+	unsigned long timer_fires;
+};
+
+struct hpc_worker {
+	struct hpc_run *run;
+	struct task_struct *task;
+	struct completion done;
+	u32 id;
+};
+
+static void *hpc_get(struct hpc_run *run, int idx, u32 stamp, gfp_t gfp)
+{
+	u32 *obj = hpool_acquire(run->pools[idx], gfp);
+	int i;
+
+	if (!obj) {
+		atomic_long_inc(&run->failed[idx]);
+		return NULL;
+	}
+	atomic_long_inc(&run->acquired[idx]);
+	/* ctor and reset zero every free object: anything else is a second user. */
+	for (i = 0; i < HPC_OBJ_SIZE / 4; i++)
+		if (obj[i])
+			atomic_long_inc(&run->corrupt);
+	for (i = 0; i < HPC_OBJ_SIZE / 4; i++)
+		obj[i] = stamp;
+	return obj;
+}
+
+static void hpc_put(struct hpc_run *run, int idx, u32 *obj, u32 stamp)
+{
+	int i;
+
+	for (i = 0; i < HPC_OBJ_SIZE / 4; i++)
+		if (obj[i] != stamp)
+			atomic_long_inc(&run->corrupt);
+	hpool_release(run->pools[idx], obj);
+}
+
+/* ctor and reset zero the object: a user must always find it zeroed. */
+static void hpc_zero(void *obj)
+{
+	memset(obj, 0, HPC_OBJ_SIZE);
+}
+
+static enum hrtimer_restart hpc_timer_fn(struct hrtimer *t)
+{
+	struct hpc_run *run = container_of(t, struct hpc_run, timer);
+
+	/* Alternate: take an object from a leaf, give it back on the next fire. */
+	if (run->timer_obj) {
+		hpc_put(run, run->timer_pool, run->timer_obj, 0x1bad1bad);
+		run->timer_obj = NULL;
+	} else {
+		run->timer_pool = 3 + (run->timer_fires % 4);
+		run->timer_obj = hpc_get(run, run->timer_pool, 0x1bad1bad, GFP_ATOMIC);
+	}
+	run->timer_fires++;
+	if (atomic_read(&run->stop) && !run->timer_obj)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static int hpc_worker_fn(void *data)
+{
+	struct hpc_worker *w = data;
+	struct hpc_run *run = w->run;
+	void *held[HPC_HELD] = {};
+	int where[HPC_HELD] = {};
+	struct rnd_state rnd;
+	u32 stamp = 0x1000 + w->id;
+	int i, nr = 0;
+
+	prandom_seed_state(&rnd, w->id + 1);
+	wait_for_completion(&run->start);
+	while (!atomic_read(&run->stop)) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (nr < HPC_HELD && (r & 1 || !nr)) {
+			int idx = (r >> 1) % HPC_POOLS;
+			gfp_t gfp = (r >> 8) & 1 ? GFP_ATOMIC : GFP_KERNEL;
+
+			held[nr] = hpc_get(run, idx, stamp, gfp);
+			if (held[nr])
+				where[nr++] = idx;
+		} else {
+			i = (r >> 1) % nr;
+			hpc_put(run, where[i], held[i], stamp);
+			held[i] = held[--nr];
+			where[i] = where[nr];
+		}
+		if (!(r & 0xff00))
+			cond_resched();
+	}
+	while (nr--)
+		hpc_put(run, where[nr], held[nr], stamp);
+	complete(&w->done);
+	/* Stay until kthread_stop(), which must find the task alive. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void hpool_test_concurrency(struct kunit *test)
+{
+	struct hpool_params rp = {
+		.name = "t-conc", .obj_size = HPC_OBJ_SIZE, .capacity = 96,
+		.ctor = hpc_zero, .reset = hpc_zero,
+	};
+	struct hpool_params cp = { .capacity = 40, .borrow_limit = 8 };
+	static const char *const names[HPC_POOLS] = {
+		"root", "m0", "m1", "l0", "l1", "l2", "l3",
+	};
+	struct hpc_worker *workers;
+	struct hpool_stats *st;
+	unsigned int cpu, nr_workers = 0, i;
+	unsigned long acquired = 0, served, borrows_in, releases = 0;
+	struct hpc_run *run;
+
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	workers = kunit_kcalloc(test, num_online_cpus(), sizeof(*workers), GFP_KERNEL);
+	st = kunit_kcalloc(test, HPC_POOLS, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, workers);
+	init_completion(&run->start);
+
+	run->pools[0] = hpt_new(test, NULL, &rp);
+	for (i = 1; i < HPC_POOLS; i++) {
+		cp.name = names[i];
+		cp.flags = i == 6 ? HPOOL_F_AUTO_GROW : 0;
+		run->pools[i] = hpt_new(test, run->pools[(i - 1) / 2], &cp);
+	}
+
+	for_each_online_cpu(cpu) {
+		struct hpc_worker *w = &workers[nr_workers];
+
+		w->run = run;
+		w->id = nr_workers;
+		init_completion(&w->done);
+		w->task = kthread_create_on_node(hpc_worker_fn, w, cpu_to_node(cpu),
+						 "hpool-conc/%u", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
+		kthread_bind(w->task, cpu);
+		wake_up_process(w->task);
+		nr_workers++;
+	}
+	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	run->timer.function = hpc_timer_fn;
+	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
+
+	complete_all(&run->start);
+	msleep(HPC_RUN_MS);
+	atomic_set(&run->stop, 1);
+	for (i = 0; i < nr_workers; i++) {
+		wait_for_completion(&workers[i].done);
+		kthread_stop(workers[i].task);
+	}
+	/* The timer stops itself once it holds nothing; wait for that. */
+	while (hrtimer_active(&run->timer))
+		msleep(1);
+	hrtimer_cancel(&run->timer);
+
+	for (i = 0; i < HPC_POOLS; i++) {
+		hpool_get_stats(run->pools[i], &st[i]);
+		acquired += atomic_long_read(&run->acquired[i]);
+		releases += st[i].releases;
+	}
+	kunit_info(test, "%lu acquisitions, %lu timer fires, %u workers\n",
+		   acquired, run->timer_fires, nr_workers);
+	KUNIT_EXPECT_GT(test, acquired, 1000);
+	KUNIT_EXPECT_GT(test, run->timer_fires, 10);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->corrupt), 0);
+	/* acquired = released + in use, with nothing in use any more */
+	KUNIT_EXPECT_EQ(test, releases, acquired);
+
+	for (i = 0; i < HPC_POOLS; i++) {
+		unsigned long sub = 0;
+		unsigned int c;
+
+		KUNIT_EXPECT_EQ_MSG(test, st[i].releases,
+				    atomic_long_read(&run->acquired[i]), "pool %s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].fail_limit + st[i].fail_nomem + st[i].fail_state,
+				    atomic_long_read(&run->failed[i]), "pool %s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_in_use, 0, "pool %s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_borrowed, 0, "pool %s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].bad_releases, 0, "pool %s", names[i]);
+		/* nr_objects = own free objects + what the children hold */
+		borrows_in = 0;
+		for (c = 2 * i + 1; c <= 2 * i + 2 && c < HPC_POOLS; c++) {
+			sub += st[c].nr_objects;
+			borrows_in += st[c].parent_borrows;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_objects, st[i].nr_free + sub,
+				    "pool %s", names[i]);
+		/* every step a pool served was for its callers or a child's borrow */
+		served = st[i].local_hits + st[i].parent_borrows + st[i].allocations;
+		KUNIT_EXPECT_EQ_MSG(test, served,
+				    atomic_long_read(&run->acquired[i]) + borrows_in,
+				    "pool %s", names[i]);
+		KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects,
+				    i == 6 ? st[0].nr_objects : (i ? 40 : 96), "pool %s", names[i]);
+	}
+	/* The root's charge is every object taken from the slab and not freed. */
+	served = 0;
+	for (i = 0; i < HPC_POOLS; i++)
+		served += st[i].allocations - st[i].frees;
+	KUNIT_EXPECT_EQ(test, st[0].nr_objects, served);
+}
+
+static struct kunit_case hpool_concurrency_cases[] = {
+	KUNIT_CASE_SLOW(hpool_test_concurrency),
+	{}
+};
+
+static struct kunit_suite hpool_concurrency_suite = {
+	.name = "hpool_concurrency",
+	.init = hpt_init,
+	.exit = hpt_exit,
+	.test_cases = hpool_concurrency_cases,
+};
+
+kunit_test_suite(hpool_concurrency_suite);
+
+MODULE_DESCRIPTION("KUnit concurrency test of the hpool core");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

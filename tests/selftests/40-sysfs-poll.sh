@@ -1,0 +1,95 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# poll() on health and state wakes up when they change, and not when they
+# do not (hpool_poll, built from hpool_poll.c, reads the file, runs a command
+# and polls for POLLPRI). Needs hpool.ko and hpool_testdrv.ko loaded; runs
+# as root.
+HP=/sys/kernel/hpool
+CTL=/sys/kernel/debug/hpool_test/ctl
+HERE=$(cd "$(dirname "$0")" && pwd)
+POLL=$HERE/hpool_poll
+ROOT=st40
+OUT=$(mktemp)
+n=0
+fails=0
+pass() { n=$((n + 1)); echo "ok $n $*" >>"$OUT"; }
+fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $*" >>"$OUT"; }
+eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 # got '$2', want '$3'"; fi; }
+diag() { echo "# $*" >>"$OUT"; }
+ctl() { echo "$*" >"$CTL"; }
+cleanup() {
+	[ -r "$CTL" ] || return 0
+	grep -E "^$ROOT(/| )" "$CTL" | tac | while read -r p h; do
+		h=${h#held=}
+		[ "$h" -gt 0 ] && ctl release "$p" "$h"
+		ctl destroy "$p"
+	done 2>/dev/null
+}
+finish() {
+	cleanup
+	echo "TAP version 13"
+	echo "1..$n"
+	cat "$OUT"
+	rm -f "$OUT"
+	[ "$fails" = 0 ]
+}
+skip_all() { echo "TAP version 13"; echo "1..0 # SKIP $*"; rm -f "$OUT"; exit 4; }
+
+[ "$(id -u)" = 0 ] || skip_all "must run as root"
+[ -d "$HP" ] || skip_all "hpool.ko not loaded"
+[ -w "$CTL" ] || skip_all "hpool_testdrv.ko not loaded"
+[ -x "$POLL" ] || skip_all "no $POLL"
+cleanup
+
+# wakes DESC EXPECTED FILE CMD: polling FILE while CMD runs prints EXPECTED.
+wakes() {
+	eq "$1" "$("$POLL" -t 3000 "$3" "$4" 2>&1)" "$2"
+}
+# quiet DESC FILE CMD: polling FILE while CMD runs times out (no change).
+quiet() {
+	v=$(cat "$2")
+	eq "$1" "$("$POLL" -t 300 "$2" "$3" 2>&1)" "timeout $v"
+}
+
+R=$HP/$ROOT
+C=$R/children/c
+ctl create $ROOT cap=100
+ctl create $ROOT/c cap=10
+
+wakes "health good -> warning on acquire" "woke good -> warning" \
+	"$C/health" "echo acquire $ROOT/c 5 >$CTL"
+quiet "no wake-up while health stays warning" "$C/health" "echo acquire $ROOT/c 1 >$CTL"
+wakes "health warning -> critical on acquire" "woke warning -> critical" \
+	"$C/health" "echo acquire $ROOT/c 2 >$CTL"
+wakes "health critical -> good on release" "woke critical -> good" \
+	"$C/health" "echo release $ROOT/c 8 >$CTL"
+quiet "no wake-up without a change" "$C/health" "true"
+ctl acquire $ROOT/c 5
+wakes "health warning -> good on a capacity write" "woke warning -> good" \
+	"$C/health" "echo 20 >$C/capacity"
+ctl release $ROOT/c 5
+
+wakes "state active -> stopped on drain with nothing in use" "woke active -> stopped" \
+	"$C/state" "echo drain >$C/state"
+wakes "state stopped -> active on activate" "woke stopped -> active" \
+	"$C/state" "echo activate >$C/state"
+ctl acquire $ROOT/c 1
+wakes "state active -> draining on drain" "woke active -> draining" \
+	"$C/state" "echo drain >$C/state"
+wakes "state draining -> stopped on the last release" "woke draining -> stopped" \
+	"$C/state" "echo release $ROOT/c 1 >$CTL"
+quiet "no wake-up on a second drain" "$C/state" "echo drain >$C/state"
+wakes "state of the root: active -> stopped" "woke active -> stopped" \
+	"$R/state" "echo drain >$R/state"
+echo activate >"$R/state"
+echo activate >"$C/state"
+
+# A child's borrows raise its parent's health too.
+ctl create $ROOT/c/g cap=10 borrow=10
+echo 10 >"$C/capacity"
+wakes "parent health changes through a child's borrows" "woke good -> critical" \
+	"$C/health" "echo acquire $ROOT/c/g 9 >$CTL"
+ctl release $ROOT/c/g 9
+
+finish
