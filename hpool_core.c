@@ -11,6 +11,8 @@
 #define pr_fmt(fmt) "hpool: " fmt
 
 #include <linux/bug.h>
+#include <linux/debugfs.h>
+#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
@@ -83,6 +85,37 @@ static bool hpool_debug_known(void *obj)
 static inline int hpool_debug_track(void *obj, gfp_t gfp) { return 0; }
 static inline void hpool_debug_untrack(void *obj) { }
 static inline bool hpool_debug_known(void *obj) { return true; }
+#endif
+
+#if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
+/*
+ * HPOOL_DEBUG=y: /sys/kernel/debug/hpool/fail_alloc/ makes hpool's slab
+ * allocations fail on demand (Documentation/fault-injection/), for tests.
+ */
+struct fault_attr hpool_fail_alloc = FAULT_ATTR_INITIALIZER;
+EXPORT_SYMBOL_IF_KUNIT(hpool_fail_alloc);
+static struct dentry *hpool_debugfs;
+
+static bool hpool_should_fail_alloc(void)
+{
+	return should_fail(&hpool_fail_alloc, 1);
+}
+
+static void hpool_debugfs_init(void)
+{
+	hpool_fail_alloc.verbose = 0;	/* no stack dumps: the harness fails on them */
+	hpool_debugfs = debugfs_create_dir("hpool", NULL);
+	fault_create_debugfs_attr("fail_alloc", hpool_debugfs, &hpool_fail_alloc);
+}
+
+static void hpool_debugfs_exit(void)
+{
+	debugfs_remove_recursive(hpool_debugfs);
+}
+#else
+static inline bool hpool_should_fail_alloc(void) { return false; }
+static inline void hpool_debugfs_init(void) { }
+static inline void hpool_debugfs_exit(void) { }
 #endif
 
 /* ---- free lists and gauges (all under pool->lock) ---- */
@@ -159,6 +192,8 @@ void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
 	WRITE_ONCE(pool->state, state);
 	hpool_notify_locked(pool, pool->state_kn);
 	wake_up_all(&pool->drain_wq);
+	if (state == HPOOL_STOPPED && pool->orphan)
+		queue_work(hpool_wq, &pool->orphan_work);
 }
 
 /**
@@ -258,6 +293,8 @@ struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp)
 	struct hpool_obj *hdr;
 	void *mem, *obj;
 
+	if (hpool_should_fail_alloc())
+		return NULL;
 	mem = kmem_cache_alloc(tree->cache, gfp);
 	if (!mem)
 		return NULL;
@@ -847,6 +884,8 @@ static bool hpool_name_taken(struct list_head *siblings, const char *name)
 	return false;
 }
 
+static void hpool_orphan_workfn(struct work_struct *work);
+
 static struct hpool *hpool_create_pool(struct hpool *parent,
 				       const struct hpool_params *p)
 {
@@ -869,6 +908,7 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 	INIT_LIST_HEAD(&pool->sibling);
 	init_waitqueue_head(&pool->drain_wq);
 	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
+	INIT_WORK(&pool->orphan_work, hpool_orphan_workfn);
 	strscpy(pool->name, p->name, sizeof(pool->name));
 	pool->state = HPOOL_STARTING;
 	pool->capacity = p->capacity;
@@ -1059,6 +1099,123 @@ void hpool_flush_work(struct hpool *pool)
 }
 EXPORT_SYMBOL_IF_KUNIT(hpool_flush_work);
 
+/* ---- device-managed pools ---- */
+
+/*
+ * An orphan (see devm_hpool_release()) is destroyed from here once it has
+ * stopped; then its parent, if orphaned too, gets its turn. Each orphan holds
+ * a reference on this module, so hpool cannot be unloaded under it.
+ */
+static void hpool_orphan_workfn(struct work_struct *work)
+{
+	struct hpool *pool = container_of(work, struct hpool, orphan_work);
+	struct hpool *parent = pool->parent;
+
+	if (hpool_destroy(pool))
+		return;		/* children left: the last one requeues us */
+	module_put(THIS_MODULE);
+	if (parent && READ_ONCE(parent->orphan) &&
+	    READ_ONCE(parent->state) == HPOOL_STOPPED)
+		queue_work(hpool_wq, &parent->orphan_work);
+}
+
+static void hpool_orphan(struct hpool *pool)
+{
+	unsigned long flags;
+
+	__module_get(THIS_MODULE);
+	spin_lock_irqsave(&pool->lock, flags);
+	pool->orphan = true;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	/* Free what is free; stop new acquisitions; stopped queues the destroy. */
+	hpool_trim(pool, 0);
+	hpool_drain(pool, 0);
+}
+
+static void devm_hpool_release(struct device *dev, void *res)
+{
+	struct hpool *pool = *(struct hpool **)res;
+	struct hpool_stats st;
+
+	if (!hpool_destroy(pool))
+		return;
+	hpool_read_stats(pool, &st);
+	WARN(1, "hpool: %s: %s is detaching with %u objects in use and %u children: the pool is drained and destroyed when they are gone\n",
+	     dev_name(dev), pool->name, st.nr_in_use, pool->nr_children);
+	hpool_orphan(pool);
+}
+
+static struct hpool *devm_hpool_add(struct device *dev, struct hpool *parent,
+				    const struct hpool_params *p)
+{
+	struct hpool **res, *pool;
+
+	res = devres_alloc(devm_hpool_release, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return ERR_PTR(-ENOMEM);
+	pool = hpool_create_pool(parent, p);
+	if (IS_ERR(pool)) {
+		devres_free(res);
+		return pool;
+	}
+	*res = pool;
+	devres_add(dev, res);
+	return pool;
+}
+
+/**
+ * devm_hpool_create() - hpool_create() tied to a device's driver
+ * @dev: the device; the pool is destroyed when its driver detaches
+ * @p: the parameters (see &struct hpool_params)
+ *
+ * devres releases in reverse order, so children created later with
+ * devm_hpool_create_child() go before their parent. A pool that still has
+ * objects in use at that point is not freed under them: hpool warns with its
+ * name and counts, frees its free objects, drains it, and destroys it (and
+ * then its orphaned parent) when the last object comes back.
+ *
+ * Context: process context, may sleep.
+ * Return: the pool, or an ERR_PTR() as hpool_create().
+ */
+struct hpool *devm_hpool_create(struct device *dev, const struct hpool_params *p)
+{
+	if (WARN_ON_ONCE(!dev))
+		return ERR_PTR(-EINVAL);
+	return devm_hpool_add(dev, NULL, p);
+}
+EXPORT_SYMBOL_GPL(devm_hpool_create);
+
+/**
+ * devm_hpool_create_child() - hpool_create_child() tied to a device's driver
+ * @dev: the device; the pool is destroyed when its driver detaches
+ * @parent: the parent pool
+ * @p: the parameters; roots-only fields must be 0
+ *
+ * See devm_hpool_create().
+ *
+ * Context: process context, may sleep.
+ * Return: the pool, or an ERR_PTR() as hpool_create_child().
+ */
+struct hpool *devm_hpool_create_child(struct device *dev, struct hpool *parent,
+				      const struct hpool_params *p)
+{
+	if (WARN_ON_ONCE(!dev || !parent))
+		return ERR_PTR(-EINVAL);
+	return devm_hpool_add(dev, parent, p);
+}
+EXPORT_SYMBOL_GPL(devm_hpool_create_child);
+
+/**
+ * hpool_flush_all() - wait for every queued hpool work item
+ *
+ * For tests: orphan destruction, prewarm and rebalance passes.
+ */
+void hpool_flush_all(void)
+{
+	flush_workqueue(hpool_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_flush_all);
+
 static int __init hpool_init(void)
 {
 	int ret;
@@ -1071,6 +1228,7 @@ static int __init hpool_init(void)
 		destroy_workqueue(hpool_wq);
 		return ret;
 	}
+	hpool_debugfs_init();
 	return 0;
 }
 
@@ -1078,6 +1236,7 @@ static void __exit hpool_exit(void)
 {
 	/* Users hold the module: every pool has been destroyed. */
 	WARN_ON(!list_empty(&hpool_roots));
+	hpool_debugfs_exit();
 	hpool_sysfs_exit();
 	/* kobject releases may be delayed (DEBUG_KOBJECT_RELEASE): wait for them. */
 	wait_var_event(&hpool_nr_live, !atomic_read(&hpool_nr_live));

@@ -87,6 +87,7 @@ struct hpool {
 	unsigned int peak_in_use;	/* L */
 	enum hpool_state state;		/* L, read with READ_ONCE() */
 	bool dead;			/* L: hpool_destroy() has begun */
+	bool orphan;			/* L: its devres went with objects out */
 	u8 health;			/* L: last health level notified */
 	struct hpool_counters c;	/* L */
 
@@ -111,6 +112,7 @@ struct hpool {
 
 	unsigned int prewarm;		/* I: objects to allocate at creation */
 	struct work_struct prewarm_work;
+	struct work_struct orphan_work;	/* destroys an orphan once stopped */
 	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
 
 	/* sysfs (hpool_sysfs.c); kobj holds the pool's lifetime */
@@ -181,6 +183,11 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
 int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 void hpool_flush_work(struct hpool *pool);
+void hpool_flush_all(void);
+#if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
+#include <linux/fault-inject.h>
+extern struct fault_attr hpool_fail_alloc;
+#endif
 void hpool_kobj_release(struct kobject *kobj);
 extern const char *const hpool_state_names[];
 extern const char *const hpool_health_names[];
