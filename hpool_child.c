@@ -13,6 +13,7 @@
 #include <linux/rculist.h>
 
 #include "hpool_internal.h"
+#include "hpool_trace.h"
 
 /**
  * hpool_take_free() - take up to @nr free objects above a pool's reserve
@@ -32,14 +33,14 @@ static unsigned int hpool_take_free(struct hpool *pool, unsigned int nr,
 	unsigned long flags;
 
 	*list = NULL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	while (!pool->dead && taken < nr && pool->nr_free > pool->reserve) {
 		hdr = __hpool_pop_locked(pool);
 		hdr->next = *list;
 		*list = hdr;
 		taken++;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return taken;
 }
 
@@ -56,9 +57,9 @@ static bool hpool_give_free(struct hpool *pool, struct hpool_obj *list,
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->dead) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		return false;
 	}
 	while (list) {
@@ -69,7 +70,7 @@ static bool hpool_give_free(struct hpool *pool, struct hpool_obj *list,
 			(*counter)++;
 		list = next;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return true;
 }
 
@@ -87,7 +88,7 @@ static bool hpool_give_free(struct hpool *pool, struct hpool_obj *list,
  * is full or dead (nothing moved).
  */
 int hpool_move_one(struct hpool *from, struct hpool *to, struct hpool *parent,
-			  unsigned long *out, unsigned long *in, bool reserve)
+		   unsigned long *out, unsigned long *in, bool reserve)
 {
 	struct hpool_obj *hdr;
 	unsigned long flags;
@@ -96,13 +97,13 @@ int hpool_move_one(struct hpool *from, struct hpool *to, struct hpool *parent,
 	if (!hpool_charge(to, parent, false, &grew))
 		return -ENOSPC;
 
-	spin_lock_irqsave(&from->lock, flags);
+	hpool_lock(from, &flags);
 	hdr = NULL;
 	if (!from->dead && (!reserve || from->nr_free > from->reserve))
 		hdr = __hpool_pop_locked(from);
 	if (hdr && out)
 		(*out)++;
-	spin_unlock_irqrestore(&from->lock, flags);
+	hpool_unlock(from, flags);
 	if (!hdr) {
 		hpool_uncharge(to, parent, 1);
 		return 0;
@@ -116,11 +117,11 @@ int hpool_move_one(struct hpool *from, struct hpool *to, struct hpool *parent,
 	}
 	/* @to is being destroyed: put the object back where it was. */
 	hpool_uncharge(to, parent, 1);
-	spin_lock_irqsave(&from->lock, flags);
+	hpool_lock(from, &flags);
 	__hpool_push_locked(from, hdr);
 	if (out)
 		(*out)--;
-	spin_unlock_irqrestore(&from->lock, flags);
+	hpool_unlock(from, flags);
 	return -ENOSPC;
 }
 
@@ -133,14 +134,14 @@ void hpool_snap(struct hpool *pool, struct hpool_snap *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	s->prio = pool->prio;
 	s->nr_free = pool->nr_free;
 	s->reserve = pool->reserve;
 	s->util = hpool_util(pool->nr_in_use, pool->capacity);
 	s->usable = !pool->dead && pool->state != HPOOL_DRAINING &&
 		    pool->state != HPOOL_STOPPED;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 }
 
 /* Lowest priority first, then most free objects, then creation order. */
@@ -184,25 +185,27 @@ bool hpool_steal(struct hpool *pool, enum hpool_prio prio, struct hpool_obj **hd
 		victim = hpool_pick_victim(pool, prio);
 		if (!victim)
 			break;
-		spin_lock_irqsave(&victim->lock, flags);
+		hpool_lock(victim, &flags);
 		if (!victim->dead && victim->nr_free > victim->reserve &&
 		    victim->prio < prio) {
 			hdr = __hpool_pop_locked(victim);
 			victim->c.stolen++;
 		}
-		spin_unlock_irqrestore(&victim->lock, flags);
-		if (hdr)
+		hpool_unlock(victim, flags);
+		if (hdr) {
 			hpool_uncharge(victim, pool, 1);
+			trace_hpool_steal(pool, victim);
+		}
 	}
 	rcu_read_unlock();
 	if (!hdr)
 		return false;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	hdr->home = pool;
 	pool->c.steals++;
 	__hpool_in_use_inc_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	*hdrp = hdr;
 	return true;
 }
@@ -246,6 +249,7 @@ unsigned int hpool_distribute(struct hpool *pool, unsigned int nr)
 	}
 out:
 	rcu_read_unlock();
+	trace_hpool_distribute(pool, moved);
 	return moved;
 }
 EXPORT_SYMBOL_GPL(hpool_distribute);
@@ -274,22 +278,23 @@ unsigned int hpool_reclaim(struct hpool *pool)
 		nr = hpool_take_free(child, UINT_MAX, &list);
 		if (!nr)
 			continue;
-		spin_lock_irqsave(&child->lock, flags);
+		hpool_lock(child, &flags);
 		child->c.reclaimed_out += nr;
-		spin_unlock_irqrestore(&child->lock, flags);
+		hpool_unlock(child, flags);
 		hpool_uncharge(child, pool, nr);
 		/* @pool cannot be dead while it has children. */
-		spin_lock_irqsave(&pool->lock, flags);
+		hpool_lock(pool, &flags);
 		while (list) {
 			struct hpool_obj *next = list->next;
 
 			__hpool_push_locked(pool, list);
 			list = next;
 		}
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		moved += nr;
 	}
 	rcu_read_unlock();
+	trace_hpool_reclaim(pool, moved);
 	return moved;
 }
 EXPORT_SYMBOL_GPL(hpool_reclaim);

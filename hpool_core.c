@@ -26,6 +26,9 @@
 
 #include "hpool_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "hpool_trace.h"
+
 DEFINE_MUTEX(hpool_topology_mutex);
 LIST_HEAD(hpool_roots);
 struct workqueue_struct *hpool_wq;
@@ -226,6 +229,148 @@ static bool hpool_accepts_locked(const struct hpool *pool)
 	       (pool->state == HPOOL_ACTIVE || pool->state == HPOOL_WARMING);
 }
 
+/* ---- the per-CPU fast path (see hpool_internal.h) ---- */
+
+/**
+ * __hpool_fold_locked() - bring every CPU's cache and drift into the pool
+ * @pool: the pool, locked
+ *
+ * Turns the fast path off (slack 0) first: a CPU folded here can then only
+ * move its drift back towards 0 until __hpool_rearm_locked().
+ */
+void __hpool_fold_locked(struct hpool *pool)
+{
+	int cpu;
+
+	lockdep_assert_held(&pool->lock);
+	if (!pool->pcp)
+		return;
+	WRITE_ONCE(pool->pcp_slack, 0);
+	for_each_possible_cpu(cpu) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+		struct hpool_obj *tail;
+
+		spin_lock(&pc->lock);
+		if (pc->free) {
+			/* Splice the cache on top of the free list, order kept. */
+			for (tail = pc->free; tail->next; tail = tail->next)
+				;
+			tail->next = pool->free_list;
+			pool->free_list = pc->free;
+			pool->nr_free += pc->nr_free;
+			pc->free = NULL;
+			pc->nr_free = 0;
+		}
+		pool->nr_in_use += pc->in_use;
+		pc->in_use = 0;
+		spin_unlock(&pc->lock);
+	}
+	if (pool->nr_in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->nr_in_use;
+}
+
+/**
+ * __hpool_rearm_locked() - set the fast path's bound for the pool's state
+ * @pool: the pool, locked, folded
+ *
+ * The slack lets every CPU drift so far that nr_in_use stays in the band of
+ * values with the current health; 0 when the pool is not active.
+ */
+void __hpool_rearm_locked(struct hpool *pool)
+{
+	unsigned int u = pool->nr_in_use, cap = pool->capacity;
+	unsigned int h50, h80, lo, hi, room;
+
+	lockdep_assert_held(&pool->lock);
+	if (!pool->pcp || pool->dead || pool->state != HPOOL_ACTIVE || !cap)
+		return;
+	h50 = DIV_ROUND_UP_ULL((u64)cap * 50, 100);
+	h80 = DIV_ROUND_UP_ULL((u64)cap * 80, 100);
+	if (u < h50) {
+		lo = 0;
+		hi = h50 - 1;
+	} else if (u < h80) {
+		lo = h50;
+		hi = h80 - 1;
+	} else {
+		lo = h80;
+		hi = UINT_MAX;
+	}
+	room = hi - u;
+	if (lo)
+		room = min(room, u - lo);
+	WRITE_ONCE(pool->pcp_slack,
+		   min_t(unsigned int, room / num_possible_cpus(), HPOOL_PCP_SLACK_MAX));
+}
+
+/* Move up to HPOOL_PCP_REFILL free objects to this CPU's cache. */
+static void __hpool_refill_locked(struct hpool *pool)
+{
+	struct hpool_pcp *pc;
+	struct hpool_obj *hdr;
+	int i;
+
+	lockdep_assert_held(&pool->lock);
+	pc = this_cpu_ptr(pool->pcp);
+	spin_lock(&pc->lock);
+	for (i = 0; i < HPOOL_PCP_REFILL && pc->nr_free < HPOOL_PCP_MAX; i++) {
+		hdr = __hpool_pop_locked(pool);
+		if (!hdr)
+			break;
+		hdr->next = pc->free;
+		pc->free = hdr;
+		pc->nr_free++;
+	}
+	spin_unlock(&pc->lock);
+}
+
+static struct hpool_obj *hpool_get_fast(struct hpool *pool)
+{
+	struct hpool_obj *hdr = NULL;
+	struct hpool_pcp *pc;
+	unsigned long flags;
+
+	if (!pool->pcp)
+		return NULL;
+	local_irq_save(flags);
+	pc = this_cpu_ptr(pool->pcp);
+	spin_lock(&pc->lock);
+	if (pc->free && pc->in_use < READ_ONCE(pool->pcp_slack)) {
+		hdr = pc->free;
+		pc->free = hdr->next;
+		pc->nr_free--;
+		pc->in_use++;
+		pc->local_hits++;
+	}
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	return hdr;
+}
+
+static bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr)
+{
+	struct hpool_pcp *pc;
+	unsigned long flags;
+	bool done = false;
+
+	if (!pool->pcp || hdr->home != pool)
+		return false;
+	local_irq_save(flags);
+	pc = this_cpu_ptr(pool->pcp);
+	spin_lock(&pc->lock);
+	if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < READ_ONCE(pool->pcp_slack)) {
+		hdr->next = pc->free;
+		pc->free = hdr;
+		pc->nr_free++;
+		pc->in_use--;
+		pc->releases++;
+		done = true;
+	}
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	return done;
+}
+
 /* ---- charges (atomic, no lock) ---- */
 
 /**
@@ -344,7 +489,7 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 	unsigned int nr = 0, charged;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	charged = atomic_read(&pool->nr_objects);
 	while (charged - nr > keep && (hdr = __hpool_pop_locked(pool))) {
 		hdr->next = list;
@@ -352,7 +497,7 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 		nr++;
 	}
 	pool->c.frees += nr;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 
 	hpool_uncharge(pool, NULL, nr);
 	hpool_free_objs(pool, list);
@@ -371,18 +516,18 @@ int hpool_set_capacity(struct hpool *pool, unsigned int capacity)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (capacity < pool->reserve) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		return -EINVAL;
 	}
 	if (capacity < atomic_read(&pool->nr_objects) - pool->nr_free) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		return -EBUSY;
 	}
 	WRITE_ONCE(pool->capacity, capacity);
 	__hpool_update_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 
 	hpool_trim(pool, capacity);
 	return 0;
@@ -400,16 +545,16 @@ enum hpool_fail { HPOOL_FAIL_LIMIT, HPOOL_FAIL_NOMEM, HPOOL_FAIL_STATE };
  *
  * Recursion is bounded by HPOOL_MAX_DEPTH; no lock is held across it.
  */
-static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
+static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp, bool top,
 				     enum hpool_fail *fail)
 {
 	struct hpool_obj *hdr;
 	unsigned long flags;
 	bool borrow, grew;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (!hpool_accepts_locked(pool)) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		*fail = HPOOL_FAIL_STATE;
 		return NULL;
 	}
@@ -417,27 +562,30 @@ static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
 	if (hdr) {
 		pool->c.local_hits++;
 		__hpool_in_use_inc_locked(pool);
-		spin_unlock_irqrestore(&pool->lock, flags);
+		/* A caller of this pool, on this CPU: stock its cache. */
+		if (top && pool->pcp)
+			__hpool_refill_locked(pool);
+		hpool_unlock(pool, flags);
 		return hdr;
 	}
 	/* Reserve a borrow slot so that racing borrowers respect the limit. */
 	borrow = pool->parent && pool->nr_borrowed < pool->borrow_limit;
 	if (borrow)
 		pool->nr_borrowed++;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 
 	if (borrow) {
 		enum hpool_fail pfail;
 
-		hdr = __hpool_get(pool->parent, gfp, &pfail);
-		spin_lock_irqsave(&pool->lock, flags);
+		hdr = __hpool_get(pool->parent, gfp, false, &pfail);
+		hpool_lock(pool, &flags);
 		if (hdr) {
 			pool->c.parent_borrows++;
 			__hpool_in_use_inc_locked(pool);
 		} else {
 			pool->nr_borrowed--;
 		}
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		if (hdr)
 			return hdr;
 	}
@@ -453,12 +601,12 @@ static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
 		*fail = HPOOL_FAIL_NOMEM;
 		return NULL;
 	}
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	pool->c.allocations++;
 	if (grew)
 		pool->c.grows++;
 	__hpool_in_use_inc_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return hdr;
 }
 
@@ -466,7 +614,7 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	switch (fail) {
 	case HPOOL_FAIL_LIMIT:
 		pool->c.fail_limit++;
@@ -478,7 +626,7 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 		pool->c.fail_state++;
 		break;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 }
 
 static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
@@ -510,7 +658,10 @@ void *hpool_acquire(struct hpool *pool, gfp_t gfp)
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
 	might_alloc(gfp);
-	hdr = __hpool_get(pool, gfp, &fail);
+	hdr = hpool_get_fast(pool);
+	if (likely(hdr))
+		return hpool_hand_out(pool, hdr);
+	hdr = __hpool_get(pool, gfp, true, &fail);
 	if (!hdr) {
 		hpool_count_fail(pool, fail);
 		return NULL;
@@ -541,7 +692,10 @@ void *hpool_acquire_prio(struct hpool *pool, enum hpool_prio prio, gfp_t gfp)
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
 	might_alloc(gfp);
-	hdr = __hpool_get(pool, gfp, &fail);
+	hdr = hpool_get_fast(pool);
+	if (likely(hdr))
+		return hpool_hand_out(pool, hdr);
+	hdr = __hpool_get(pool, gfp, true, &fail);
 	if (!hdr && fail != HPOOL_FAIL_STATE && hpool_steal(pool, prio, &hdr))
 		return hpool_hand_out(pool, hdr);
 	if (!hdr) {
@@ -558,9 +712,9 @@ static void hpool_count_bad(struct hpool *pool)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	pool->c.bad_releases++;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 }
 
 /*
@@ -575,19 +729,19 @@ static void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 	unsigned long flags;
 
 	for (p = owner; p != home; p = p->parent) {
-		spin_lock_irqsave(&p->lock, flags);
+		hpool_lock(p, &flags);
 		if (p == owner)
 			p->c.releases++;
 		p->nr_borrowed--;
 		__hpool_in_use_dec_locked(p);
-		spin_unlock_irqrestore(&p->lock, flags);
+		hpool_unlock(p, flags);
 	}
-	spin_lock_irqsave(&home->lock, flags);
+	hpool_lock(home, &flags);
 	if (home == owner)
 		home->c.releases++;
 	__hpool_push_locked(home, hdr);
 	__hpool_in_use_dec_locked(home);
-	spin_unlock_irqrestore(&home->lock, flags);
+	hpool_unlock(home, flags);
 }
 
 /**
@@ -632,6 +786,8 @@ void hpool_release(struct hpool *pool, void *obj)
 	}
 	if (owner->tree->reset)
 		owner->tree->reset(obj);
+	if (likely(hpool_put_fast(owner, hdr)))
+		return;
 	hpool_return(owner, hdr);
 }
 EXPORT_SYMBOL_GPL(hpool_release);
@@ -661,14 +817,14 @@ int hpool_drain(struct hpool *pool, long timeout)
 	if (timeout)
 		might_sleep();
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->state == HPOOL_ACTIVE || pool->state == HPOOL_WARMING ||
 	    pool->state == HPOOL_STARTING)
 		__hpool_set_state_locked(pool, HPOOL_DRAINING);
 	if (pool->state == HPOOL_DRAINING && !pool->nr_in_use)
 		__hpool_set_state_locked(pool, HPOOL_STOPPED);
 	state = pool->state;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 
 	if (state == HPOOL_DRAINING && timeout)
 		wait_event_timeout(pool->drain_wq,
@@ -702,12 +858,12 @@ int hpool_activate(struct hpool *pool)
 
 	if (WARN_ON_ONCE(!pool))
 		return -EINVAL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->state == HPOOL_STARTING || pool->state == HPOOL_WARMING)
 		ret = -EBUSY;
 	else
 		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(hpool_activate);
@@ -736,14 +892,26 @@ void hpool_read_stats(struct hpool *pool, struct hpool_stats *st)
 
 	BUILD_BUG_ON(sizeof(struct hpool_counters) !=
 		     offsetof(struct hpool_stats, nr_objects));
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	memcpy(st, &pool->c, sizeof(pool->c));
 	st->nr_free = pool->nr_free;
 	st->nr_in_use = pool->nr_in_use;
 	st->nr_borrowed = pool->nr_borrowed;
 	st->peak_in_use = pool->peak_in_use;
 	st->nr_objects = atomic_read(&pool->nr_objects);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	if (pool->pcp) {
+		int cpu;
+
+		for_each_possible_cpu(cpu) {
+			struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+			spin_lock(&pc->lock);
+			st->local_hits += pc->local_hits;
+			st->releases += pc->releases;
+			spin_unlock(&pc->lock);
+		}
+	}
+	hpool_unlock(pool, flags);
 }
 
 /**
@@ -845,12 +1013,20 @@ static struct hpool_tree *hpool_tree_create(const struct hpool_params *p)
 	return tree;
 }
 
+static void hpool_free_rcu(struct rcu_head *rcu)
+{
+	struct hpool *pool = container_of(rcu, struct hpool, rcu);
+
+	free_percpu(pool->pcp);
+	kfree(pool);
+}
+
 static void hpool_free_pool(struct hpool *pool)
 {
 	if (hpool_is_root(pool))
 		kfree(pool->tree);
 	/* Children lists are walked under RCU (stealing, from any context). */
-	kfree_rcu(pool, rcu);
+	call_rcu(&pool->rcu, hpool_free_rcu);
 	if (atomic_dec_and_test(&hpool_nr_live))
 		wake_up_var(&hpool_nr_live);
 }
@@ -910,6 +1086,18 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
 	INIT_WORK(&pool->orphan_work, hpool_orphan_workfn);
 	strscpy(pool->name, p->name, sizeof(pool->name));
+	/* Request-scoped pools live too short for per-CPU caches to pay off. */
+	if (!(p->flags & HPOOL_F_NO_SYSFS)) {
+		int cpu;
+
+		pool->pcp = alloc_percpu(struct hpool_pcp);
+		if (!pool->pcp) {
+			hpool_free_pool(pool);
+			return ERR_PTR(-ENOMEM);
+		}
+		for_each_possible_cpu(cpu)
+			spin_lock_init(&per_cpu_ptr(pool->pcp, cpu)->lock);
+	}
 	pool->state = HPOOL_STARTING;
 	pool->capacity = p->capacity;
 	pool->borrow_limit = p->borrow_limit;
@@ -934,12 +1122,12 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 
 	mutex_lock(&hpool_topology_mutex);
 	if (parent) {
-		spin_lock_irqsave(&parent->lock, flags);
+		hpool_lock(parent, &flags);
 		ret = parent->dead ? -ENOENT : 0;
 		if (!ret && (parent->state == HPOOL_DRAINING ||
 			     parent->state == HPOOL_STOPPED))
 			ret = -EBUSY;
-		spin_unlock_irqrestore(&parent->lock, flags);
+		hpool_unlock(parent, flags);
 		if (ret)
 			goto out_unlock;
 	}
@@ -962,9 +1150,9 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 			WRITE_ONCE(parent->nr_children_hidden,
 				   parent->nr_children_hidden + 1);
 	}
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	__hpool_set_state_locked(pool, pool->prewarm ? HPOOL_WARMING : HPOOL_ACTIVE);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	mutex_unlock(&hpool_topology_mutex);
 
 	if (pool->prewarm)
@@ -1038,15 +1226,15 @@ int hpool_destroy(struct hpool *pool)
 	might_sleep();
 
 	mutex_lock(&hpool_topology_mutex);
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->dead) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		mutex_unlock(&hpool_topology_mutex);
 		WARN_ONCE(1, "hpool: %s destroyed twice\n", pool->name);
 		return -EINVAL;
 	}
 	if (pool->nr_children || pool->nr_in_use) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		mutex_unlock(&hpool_topology_mutex);
 		return -EBUSY;
 	}
@@ -1061,7 +1249,7 @@ int hpool_destroy(struct hpool *pool)
 	pool->free_list = NULL;
 	pool->nr_free = 0;
 	pool->c.frees += nr;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 
 	list_del_rcu(&pool->sibling);
 	if (pool->parent) {
@@ -1124,9 +1312,9 @@ static void hpool_orphan(struct hpool *pool)
 	unsigned long flags;
 
 	__module_get(THIS_MODULE);
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	pool->orphan = true;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	/* Free what is free; stop new acquisitions; stopped queues the destroy. */
 	hpool_trim(pool, 0);
 	hpool_drain(pool, 0);

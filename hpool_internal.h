@@ -41,6 +41,7 @@
  * W: written under L (so it is consistent with the gauges it bounds), read
  *    locklessly with READ_ONCE() on the fast paths.
  * I: immutable once the pool is visible.
+ * P: pcp->lock of one CPU's struct hpool_pcp (below).
  */
 
 /*
@@ -71,6 +72,35 @@ struct hpool_tree {
 	char cache_name[HPOOL_NAME_MAX + 8];	/* I */
 };
 
+/*
+ * The fast path: each pool (but request-scoped HPOOL_F_NO_SYSFS ones) has a
+ * small per-CPU cache of its free objects in front of its free list, and
+ * keeps on each CPU the drift of its nr_in_use and two counters. Under its
+ * own lock (taken only by its CPU, except by a fold), an acquire pops and a
+ * release pushes without touching any shared cache line.
+ *
+ * Bound: a CPU's drift stays within pool->pcp_slack, set whenever the pool
+ * lock is taken, after folding every CPU's cache and drift back into the pool
+ * (so every slow path, every move of stock and every read sees exact
+ * numbers). The slack is chosen so that nr_in_use cannot cross a health
+ * threshold (50%, 80% of capacity) without a fold: health and its
+ * notifications stay exact. It is 0 (fast path off) unless the pool is
+ * active, and at most HPOOL_PCP_SLACK_MAX. A CPU caches at most HPOOL_PCP_MAX
+ * free objects, which count in the pool's nr_free.
+ */
+#define HPOOL_PCP_MAX		16
+#define HPOOL_PCP_REFILL	8
+#define HPOOL_PCP_SLACK_MAX	64
+
+struct hpool_pcp {
+	spinlock_t lock;		/* P: this struct; nests inside pool->lock */
+	struct hpool_obj *free;		/* P: free objects whose home is the pool */
+	unsigned int nr_free;		/* P */
+	int in_use;			/* P: drift of nr_in_use, |in_use| <= pcp_slack */
+	unsigned long local_hits;	/* P: summed with the pool's on read */
+	unsigned long releases;		/* P: likewise */
+};
+
 /* The counters of struct hpool_stats, in the same order. */
 struct hpool_counters {
 	unsigned long local_hits, parent_borrows, allocations, frees, releases, grows;
@@ -92,6 +122,9 @@ struct hpool {
 	struct hpool_counters c;	/* L */
 
 	atomic_t nr_objects;		/* A: charged to this subtree */
+
+	struct hpool_pcp __percpu *pcp;	/* I: NULL for HPOOL_F_NO_SYSFS pools */
+	int pcp_slack;			/* L, READ_ONCE() under P: 0 = fast path off */
 
 	unsigned int capacity;		/* W */
 	unsigned int borrow_limit;	/* W */
@@ -170,6 +203,28 @@ static inline enum hpool_health hpool_health_of(unsigned int util)
 }
 
 /* hpool_core.c */
+void __hpool_fold_locked(struct hpool *pool);
+void __hpool_rearm_locked(struct hpool *pool);
+
+/*
+ * Take a pool's lock for anything but a fast-path operation: the per-CPU
+ * caches are folded in first, so the pool's fields are exact under it, and
+ * the fast path is re-armed for the new state on unlock.
+ */
+static inline void hpool_lock(struct hpool *pool, unsigned long *flags)
+	__acquires(&pool->lock)
+{
+	spin_lock_irqsave(&pool->lock, *flags);
+	__hpool_fold_locked(pool);
+}
+
+static inline void hpool_unlock(struct hpool *pool, unsigned long flags)
+	__releases(&pool->lock)
+{
+	__hpool_rearm_locked(pool);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
 struct hpool_obj *__hpool_pop_locked(struct hpool *pool);
 void __hpool_push_locked(struct hpool *pool, struct hpool_obj *hdr);
 void __hpool_update_locked(struct hpool *pool);

@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "hpool_internal.h"
+#include "hpool_trace.h"
 
 /**
  * hpool_prewarm_workfn() - allocate a new pool's prewarm objects
@@ -39,13 +40,13 @@ void hpool_prewarm_workfn(struct work_struct *work)
 			hpool_uncharge(pool, NULL, 1);
 			break;
 		}
-		spin_lock_irqsave(&pool->lock, flags);
+		hpool_lock(pool, &flags);
 		ok = !pool->dead && pool->state == HPOOL_WARMING;
 		if (ok) {
 			__hpool_push_locked(pool, hdr);
 			pool->c.allocations++;
 		}
-		spin_unlock_irqrestore(&pool->lock, flags);
+		hpool_unlock(pool, flags);
 		if (!ok) {
 			hpool_uncharge(pool, NULL, 1);
 			hpool_free_objs(pool, hdr);
@@ -54,10 +55,10 @@ void hpool_prewarm_workfn(struct work_struct *work)
 		cond_resched();
 	}
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->state == HPOOL_WARMING)
 		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 }
 
 /* Coolest usable sibling with free objects above its reserve. */
@@ -106,10 +107,12 @@ static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold
 
 #define HPOOL_REBALANCE_HOT_MAX 64
 
-static void hpool_rebalance_siblings(struct hpool *parent, unsigned int threshold)
+/* Returns how many objects moved. */
+static unsigned int hpool_rebalance_siblings(struct hpool *parent,
+					     unsigned int threshold)
 {
 	u64 served[HPOOL_REBALANCE_HOT_MAX];
-	unsigned int nr_served = 0, misses;
+	unsigned int nr_served = 0, misses, moved = 0;
 	struct hpool *hot, *donor;
 	int ret;
 
@@ -117,13 +120,13 @@ static void hpool_rebalance_siblings(struct hpool *parent, unsigned int threshol
 	while (nr_served < HPOOL_REBALANCE_HOT_MAX) {
 		hot = hpool_pick_hot(parent, threshold, served, nr_served);
 		if (!hot)
-			return;
+			return moved;
 		served[nr_served++] = hot->seq;
 		/* misses: a donor that acquirers emptied under us; bounded */
 		for (misses = 0; misses < 16;) {
 			donor = hpool_pick_donor(parent, threshold);
 			if (!donor)
-				return;	/* no cool sibling has anything to give */
+				return moved;	/* no cool sibling has anything to give */
 			ret = hpool_move_one(donor, hot, parent,
 					     &donor->c.rebalanced_out,
 					     &hot->c.rebalanced_in, true);
@@ -131,30 +134,40 @@ static void hpool_rebalance_siblings(struct hpool *parent, unsigned int threshol
 				break;	/* @hot is full: next hot child */
 			if (!ret)
 				misses++;
+			moved += ret;
 		}
 	}
+	return moved;
 }
 
-static void hpool_rebalance_subtree(struct hpool *pool, unsigned int threshold)
+/* Returns how many objects moved in @pool's subtree. */
+static unsigned int hpool_rebalance_subtree(struct hpool *pool,
+					    unsigned int threshold)
 {
+	unsigned int moved = 0;
 	struct hpool *child;
 
 	lockdep_assert_held(&hpool_topology_mutex);
 	if (pool->nr_children >= 2)
-		hpool_rebalance_siblings(pool, threshold);
+		moved += hpool_rebalance_siblings(pool, threshold);
 	list_for_each_entry(child, &pool->children, sibling)
-		hpool_rebalance_subtree(child, threshold);
+		moved += hpool_rebalance_subtree(child, threshold);
+	return moved;
 }
 
 /* One pass over the tree; false when the root is being destroyed. */
 static bool hpool_rebalance_pass(struct hpool *root)
 {
+	unsigned int moved;
 	bool alive;
 
 	mutex_lock(&hpool_topology_mutex);
 	alive = !READ_ONCE(root->dead);
-	if (alive)
-		hpool_rebalance_subtree(root, READ_ONCE(root->tree->rebalance_threshold));
+	if (alive) {
+		moved = hpool_rebalance_subtree(root,
+						READ_ONCE(root->tree->rebalance_threshold));
+		trace_hpool_rebalance(root, moved);
+	}
 	mutex_unlock(&hpool_topology_mutex);
 	return alive;
 }
@@ -203,12 +216,12 @@ void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
 	unsigned long flags;
 
 	/* Under the lock, so that hpool_destroy() cannot cancel before we arm. */
-	spin_lock_irqsave(&root->lock, flags);
+	hpool_lock(root, &flags);
 	if (!root->dead) {
 		WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
 		hpool_rebalance_arm(root->tree);
 	}
-	spin_unlock_irqrestore(&root->lock, flags);
+	hpool_unlock(root, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(hpool_set_rebalance_interval);
 

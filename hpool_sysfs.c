@@ -161,9 +161,9 @@ static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
 		return ret;
 	if (hpool_is_root(pool))
 		return -EINVAL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	WRITE_ONCE(pool->borrow_limit, val);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return count;
 }
 HPOOL_ATTR_RW(borrow_limit);
@@ -184,14 +184,14 @@ static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
 	if (ret)
 		return ret;
 	/* Under the lock that hpool_set_capacity() checks the reserve under. */
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (val > pool->capacity) {
 		ret = -EINVAL;
 	} else {
 		WRITE_ONCE(pool->reserve, val);
 		ret = 0;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(reserve);
@@ -221,9 +221,9 @@ static ssize_t priority_store(struct hpool *pool, const char *buf, size_t count)
 	i = sysfs_match_string(hpool_prio_names, buf);
 	if (i < 0)
 		return -EINVAL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	WRITE_ONCE(pool->prio, i + HPOOL_PRIO_LOW);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return count;
 }
 HPOOL_ATTR_RW(priority);
@@ -246,12 +246,12 @@ static ssize_t auto_grow_store(struct hpool *pool, const char *buf, size_t count
 		return ret;
 	if (val > 1 || (val && hpool_is_root(pool)))
 		return -EINVAL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (val)
 		WRITE_ONCE(pool->flags, pool->flags | HPOOL_F_AUTO_GROW);
 	else
 		WRITE_ONCE(pool->flags, pool->flags & ~HPOOL_F_AUTO_GROW);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return count;
 }
 HPOOL_ATTR_RW(auto_grow);
@@ -285,9 +285,9 @@ static unsigned int hpool_read_gauge(struct hpool *pool, const unsigned int *p)
 	unsigned long flags;
 	unsigned int val;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	val = *p;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return val;
 }
 
@@ -317,9 +317,9 @@ static unsigned int hpool_read_util(struct hpool *pool)
 	unsigned long flags;
 	unsigned int util;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	util = hpool_util(pool->nr_in_use, pool->capacity);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return util;
 }
 
@@ -394,14 +394,14 @@ static ssize_t rebalance_interval_ms_store(struct hpool *pool, const char *buf,
 	 * sleep): hpool_destroy() cancels the work after setting it, so
 	 * nothing is left queued on a freed tree.
 	 */
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->dead) {
 		ret = -ENODEV;
 	} else {
 		WRITE_ONCE(pool->tree->rebalance_interval_ms, val);
 		hpool_rebalance_arm(pool->tree);
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(rebalance_interval_ms);
@@ -425,9 +425,9 @@ static ssize_t rebalance_threshold_store(struct hpool *pool, const char *buf,
 		return ret;
 	if (val > 100)
 		return -EINVAL;
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	WRITE_ONCE(pool->tree->rebalance_threshold, val);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return count;
 }
 HPOOL_ATTR_RW(rebalance_threshold);
@@ -449,12 +449,12 @@ static ssize_t rebalance_store(struct hpool *pool, const char *buf, size_t count
 	 * cancels the work after setting it, so nothing is left queued on a
 	 * freed tree.
 	 */
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	if (pool->dead)
 		ret = -ENODEV;
 	else
 		mod_delayed_work(hpool_wq, &pool->tree->rebalance_work, 0);
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	return ret ? ret : count;
 }
 HPOOL_ATTR_WO(rebalance);
@@ -622,12 +622,12 @@ void hpool_sysfs_del(struct hpool *pool)
 	struct kernfs_node *state_kn, *health_kn;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
+	hpool_lock(pool, &flags);
 	state_kn = pool->state_kn;
 	health_kn = pool->health_kn;
 	pool->state_kn = NULL;
 	pool->health_kn = NULL;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	hpool_unlock(pool, flags);
 	sysfs_put(state_kn);
 	sysfs_put(health_kn);
 

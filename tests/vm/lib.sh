@@ -8,7 +8,8 @@ HPOOL_JOBS=${HPOOL_JOBS:-$(nproc)}
 
 # Debian packages the harness, the lint and the builds need.
 HPOOL_PKGS="linux-source-6.12 qemu-system-x86 busybox-static cpio bc bison flex
-	libelf-dev libssl-dev sparse linux-headers-amd64 python3 xz-utils gcc make perl"
+	libelf-dev libssl-dev sparse linux-headers-amd64 python3 xz-utils gcc make perl
+	rsync libc6-dev"
 
 vm_log() { printf '[hpool-vm] %s\n' "$*" >&2; }
 vm_die() { printf '[hpool-vm] error: %s\n' "$*" >&2; exit 1; }
@@ -23,7 +24,8 @@ vm_pkg_present() {
 	libelf-dev) [ -f /usr/include/gelf.h ] ;;
 	libssl-dev) [ -f /usr/include/openssl/ssl.h ] ;;
 	xz-utils) command -v xz >/dev/null ;;
-	python3|cpio|bc|bison|flex|sparse|gcc|make|perl) command -v "$1" >/dev/null ;;
+	libc6-dev) [ -f /usr/lib/x86_64-linux-gnu/libc.a ] ;;
+	python3|cpio|bc|bison|flex|sparse|gcc|make|perl|rsync) command -v "$1" >/dev/null ;;
 	*) dpkg -s "$1" >/dev/null 2>&1 ;;
 	esac
 }
