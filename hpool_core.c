@@ -29,6 +29,7 @@
 #define CREATE_TRACE_POINTS
 #include "hpool_trace.h"
 
+/* Serialises changes to the shape of every tree (create, destroy, rebalance). */
 DEFINE_MUTEX(hpool_topology_mutex);
 LIST_HEAD(hpool_roots);
 struct workqueue_struct *hpool_wq;

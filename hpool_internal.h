@@ -18,12 +18,8 @@
 
 #include <hpool.h>
 
-/* Internals that KUnit suites (separate modules) may call. */
-#if IS_ENABLED(CONFIG_KUNIT)
+/* EXPORT_SYMBOL_IF_KUNIT(): internals that KUnit suites (modules) may call. */
 #include <kunit/visibility.h>
-#else
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
-#endif
 
 /*
  * Locking legend
@@ -109,7 +105,7 @@ struct hpool_counters {
 };
 
 struct hpool {
-	spinlock_t lock;
+	spinlock_t lock;		/* L: see the legend above */
 	struct hpool_obj *free_list;	/* L: LIFO stack of free objects */
 	unsigned int nr_free;		/* L */
 	unsigned int nr_in_use;		/* L */

@@ -237,7 +237,9 @@ static void hpool_test_rebalance_pass(struct kunit *test)
 	struct hpool *c = hpt_kid(test, root, "c", 10, 0, HPOOL_PRIO_NORMAL);
 	struct hpool *d = hpt_kid(test, root, "d", 10, 0, HPOOL_PRIO_NORMAL);
 	struct hpool *e = hpt_kid(test, root, "e", 10, 0, HPOOL_PRIO_NORMAL);
-	struct hpt_fill *fa = hpt_fills(test, 1), *fb = hpt_fills(test, 1), *fc = hpt_fills(test, 1), *fd = hpt_fills(test, 1), *fe = hpt_fills(test, 1);
+	struct hpt_fill *fa = hpt_fills(test, 1), *fb = hpt_fills(test, 1);
+	struct hpt_fill *fc = hpt_fills(test, 1), *fd = hpt_fills(test, 1);
+	struct hpt_fill *fe = hpt_fills(test, 1);
 
 	hpt_fill(test, a, fa, 17, 0);
 	hpt_fill(test, b, fb, 1, 6);

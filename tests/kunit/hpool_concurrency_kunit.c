@@ -194,7 +194,7 @@ static void hpool_test_concurrency(struct kunit *test)
 	}
 	/* The timer stops itself once it holds nothing; wait for that. */
 	while (hrtimer_active(&run->timer))
-		msleep(1);
+		usleep_range(1000, 2000);
 	hrtimer_cancel(&run->timer);
 
 	for (i = 0; i < HPC_POOLS; i++) {

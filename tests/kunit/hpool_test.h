@@ -94,23 +94,23 @@ static inline void hpt_exit(struct kunit *test)
 }
 
 /* One field of a pool's stats; out of line to keep KASAN stack frames small. */
-static noinline __maybe_unused unsigned long hpt_field(struct hpool *pool, size_t off, size_t size)
+static noinline __maybe_unused unsigned long
+hpt_field(struct hpool *pool, size_t off)
 {
 	struct hpool_stats st;
 
 	hpool_get_stats(pool, &st);
-	if (size == sizeof(unsigned long))
+	/* The counters (unsigned long) come first, then the gauges. */
+	if (off < offsetof(struct hpool_stats, nr_objects))
 		return *(unsigned long *)((char *)&st + off);
 	return *(unsigned int *)((char *)&st + off);
 }
 
-#define HPT(pool, field) \
-	hpt_field(pool, offsetof(struct hpool_stats, field), \
-		  sizeof(((struct hpool_stats *)0)->field))
+#define HPT(pool, field) hpt_field(pool, offsetof(struct hpool_stats, field))
 
-static noinline __maybe_unused void hpt_expect_gauges(struct kunit *test, int line, struct hpool *pool,
-				       unsigned int objs, unsigned int free,
-				       unsigned int inuse, unsigned int borrowed)
+static noinline __maybe_unused void
+hpt_expect_gauges(struct kunit *test, int line, struct hpool *pool, unsigned int objs,
+		  unsigned int free, unsigned int inuse, unsigned int borrowed)
 {
 	struct hpool_stats st;
 
@@ -121,9 +121,9 @@ static noinline __maybe_unused void hpt_expect_gauges(struct kunit *test, int li
 	KUNIT_EXPECT_EQ_MSG(test, st.nr_borrowed, borrowed, "nr_borrowed, line %d", line);
 }
 
-static noinline __maybe_unused void hpt_expect_served(struct kunit *test, int line, struct hpool *pool,
-				       unsigned long hits, unsigned long borrows,
-				       unsigned long allocs)
+static noinline __maybe_unused void
+hpt_expect_served(struct kunit *test, int line, struct hpool *pool, unsigned long hits,
+		  unsigned long borrows, unsigned long allocs)
 {
 	struct hpool_stats st;
 
@@ -142,8 +142,9 @@ static noinline __maybe_unused void hpt_expect_served(struct kunit *test, int li
 	hpt_expect_served(test, __LINE__, pool, hits, borrows, allocs)
 
 /* The whole snapshot is unchanged but for bad_releases, which rose by @bad. */
-static noinline __maybe_unused void hpt_expect_same(struct kunit *test, int line, struct hpool *pool,
-				     const struct hpool_stats *before, unsigned long bad)
+static noinline __maybe_unused void
+hpt_expect_same(struct kunit *test, int line, struct hpool *pool,
+		const struct hpool_stats *before, unsigned long bad)
 {
 	struct hpool_stats st;
 
