@@ -193,6 +193,7 @@ void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
 	lockdep_assert_held(&pool->lock);
 	if (pool->state == state)
 		return;
+	trace_hpool_state_change(pool, pool->state, state);
 	WRITE_ONCE(pool->state, state);
 	hpool_notify_locked(pool, pool->state_kn);
 	wake_up_all(&pool->drain_wq);
@@ -587,8 +588,10 @@ static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp, bool top,
 			pool->nr_borrowed--;
 		}
 		hpool_unlock(pool, flags);
-		if (hdr)
+		if (hdr) {
+			trace_hpool_borrow(pool, pool->parent);
 			return hdr;
+		}
 	}
 
 	if (!hpool_charge(pool, NULL, READ_ONCE(pool->flags) & HPOOL_F_AUTO_GROW,
@@ -611,6 +614,12 @@ static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp, bool top,
 	return hdr;
 }
 
+static const char *const hpool_fail_names[] = {
+	[HPOOL_FAIL_LIMIT] = "limit",
+	[HPOOL_FAIL_NOMEM] = "nomem",
+	[HPOOL_FAIL_STATE] = "state",
+};
+
 static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 {
 	unsigned long flags;
@@ -628,6 +637,7 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 		break;
 	}
 	hpool_unlock(pool, flags);
+	trace_hpool_acquire_fail(pool, hpool_fail_names[fail]);
 }
 
 static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
