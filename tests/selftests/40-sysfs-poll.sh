@@ -5,40 +5,11 @@
 # do not (hpool_poll, built from hpool_poll.c, reads the file, runs a command
 # and polls for POLLPRI). Needs hpool.ko and hpool_testdrv.ko loaded; runs
 # as root.
-HP=/sys/kernel/hpool
-CTL=/sys/kernel/debug/hpool_test/ctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 POLL=$HERE/hpool_poll
 ROOT=st40
-OUT=$(mktemp)
-n=0
-fails=0
-pass() { n=$((n + 1)); echo "ok $n $*" >>"$OUT"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $*" >>"$OUT"; }
-eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 # got '$2', want '$3'"; fi; }
-diag() { echo "# $*" >>"$OUT"; }
-ctl() { echo "$*" >"$CTL"; }
-cleanup() {
-	[ -r "$CTL" ] || return 0
-	grep -E "^$ROOT(/| )" "$CTL" | tac | while read -r p h; do
-		h=${h#held=}
-		[ "$h" -gt 0 ] && ctl release "$p" "$h"
-		ctl destroy "$p"
-	done 2>/dev/null
-}
-finish() {
-	cleanup
-	echo "TAP version 13"
-	echo "1..$n"
-	cat "$OUT"
-	rm -f "$OUT"
-	[ "$fails" = 0 ]
-}
-skip_all() { echo "TAP version 13"; echo "1..0 # SKIP $*"; rm -f "$OUT"; exit 4; }
+. "$(dirname "$0")/hpool_lib"
 
-[ "$(id -u)" = 0 ] || skip_all "must run as root"
-[ -d "$HP" ] || skip_all "hpool.ko not loaded"
-[ -w "$CTL" ] || skip_all "hpool_testdrv.ko not loaded"
 [ -x "$POLL" ] || skip_all "no $POLL"
 cleanup
 
