@@ -884,10 +884,12 @@ EXPORT_SYMBOL_GPL(hpool_activate);
  * @pool: the pool
  *
  * Context: any context.
- * Return: its &enum hpool_state (a snapshot).
+ * Return: its &enum hpool_state (a snapshot); HPOOL_STOPPED for a NULL pool.
  */
 enum hpool_state hpool_state(const struct hpool *pool)
 {
+	if (WARN_ON_ONCE(!pool))
+		return HPOOL_STOPPED;
 	return READ_ONCE(pool->state);
 }
 EXPORT_SYMBOL_GPL(hpool_state);
