@@ -6,6 +6,12 @@
 #   make check            everything CI runs (compile check, lint, VM tests)
 #   make demo             the demo in the QEMU VM
 #   make lint             checkpatch --strict, sparse, W=1, kernel-doc
+#   make bench            the benchmark in a release-kernel VM (BENCH_CPUS=2)
+#   make stress           the stress run in the debug VM (STRESS_SECONDS=, STRESS_THREADS=)
+#   make check-kcsan      the concurrency tests in a KCSAN VM
+#   make install          install hpool.ko, its header and Module.symvers (DESTDIR=,
+#                         INSTALL_MOD_PATH=)
+#   make hpoolstat        build tools/hpoolstat (static)
 
 # The running kernel's build tree, else the newest Debian headers.
 KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
@@ -16,7 +22,8 @@ HPOOL_DEBUG ?=
 HPOOL_EXTRA ?=
 export HPOOL_DEBUG HPOOL_EXTRA
 
-.PHONY: all modules clean check check-vm check-compile lint demo bench install
+.PHONY: all modules clean check check-vm check-compile check-kcsan lint demo bench \
+	stress install hpoolstat
 
 all: modules
 
@@ -44,3 +51,28 @@ check:
 
 demo:
 	tests/vm/demo
+
+bench:
+	tests/vm/bench
+
+stress:
+	tests/vm/stress
+
+check-kcsan:
+	tests/vm/check-kcsan
+
+hpoolstat:
+	$(MAKE) -C tools/hpoolstat
+
+# hpool.ko goes to $(INSTALL_MOD_PATH)/lib/modules/<kernel>/extra/ (INSTALL_MOD_PATH
+# defaults to DESTDIR); the header and Module.symvers, which other out-of-tree
+# modules build against, to $(DESTDIR)/usr/src/hpool-$(HPOOL_VERSION)/ (the
+# place dkms uses for sources too). Not /usr/include: hpool.h is kernel API.
+HPOOL_VERSION := 0.1
+INSTALL_MOD_PATH ?= $(DESTDIR)
+HPOOL_SRCDIR = $(DESTDIR)/usr/src/hpool-$(HPOOL_VERSION)
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	install -D -m 0644 include/hpool.h $(HPOOL_SRCDIR)/include/hpool.h
+	install -D -m 0644 Module.symvers $(HPOOL_SRCDIR)/Module.symvers

@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# hpoolstat (tools/hpoolstat, built here from the hpoolstat.c symlink): a
+# tree made through the test driver is printed, as a table (-1) and as JSON
+# (-j), with the numbers sysfs has; the usage errors; and the "not loaded"
+# message (exit 2) for a missing directory (-r). Needs hpool.ko and
+# hpool_testdrv.ko loaded; runs as root.
+HERE=$(cd "$(dirname "$0")" && pwd)
+STAT=$HERE/hpoolstat
+ROOT=st80
+. "$(dirname "$0")/hpool_lib"
+[ -x "$STAT" ] || skip_all "no $STAT"
+cleanup
+
+R=$HP/$ROOT
+ctl create $ROOT cap=100
+ctl create $ROOT/svc cap=40 borrow=5 prio=high
+ctl create $ROOT/svc/leaf cap=10 borrow=3
+ctl create $ROOT/cold cap=20
+ctl create $ROOT/svc/req cap=4 grow hidden
+# leaf: 3 borrowed + 4 own; svc: lends 3; cold: 6 held, 2 back; one failure.
+ctl acquire $ROOT/svc/leaf 7
+ctl acquire $ROOT/cold 8
+ctl release $ROOT/cold 2
+echo 6 >"$R/children/cold/capacity"
+ctl acquire $ROOT/cold 1 2>/dev/null
+
+# The table: one row per pool, name indented by depth.
+T=$(mktemp)
+"$STAT" -1 -i 0 >"$T"
+rc=$?
+eq "hpoolstat -1 exit status" "$rc" 0
+head -n 1 "$T" | grep -q '^POOL  *STATE  *HEALTH  *CAP  *OBJS  *FREE  *INUSE  *BORROW  *UTIL  *HIT/s  *BRW/s  *FAIL/s' &&
+	pass "table header" || fail "table header # $(head -n 1 "$T")"
+grep -q "^$ROOT " "$T" && pass "root at depth 0" || fail "root at depth 0"
+grep -q "^  svc " "$T" && pass "child indented by 2" || fail "child indented by 2"
+grep -q "^    leaf " "$T" && pass "grandchild indented by 4" ||
+	fail "grandchild indented by 4"
+grep -q "(+1 hidden children)" "$T" && pass "hidden child counted" ||
+	fail "hidden child counted"
+
+# row NAME: the row of that pool (names are unique in this tree).
+row() { awk -v n="$1" '$1 == n { print; exit }' "$T"; }
+# Columns: name state health cap objs free inuse borrow util bar hit brw fail.
+for p in "$ROOT:$R" "svc:$R/children/svc" "leaf:$R/children/svc/children/leaf" \
+	"cold:$R/children/cold"; do
+	name=${p%%:*}
+	d=${p#*:}
+	want="$name $(cat "$d/state") $(cat "$d/health") $(cat "$d/capacity")"
+	want="$want $(cat "$d/nr_objects") $(cat "$d/nr_free") $(cat "$d/nr_in_use")"
+	want="$want $(cat "$d/nr_borrowed") $(cat "$d/utilization")% - - -"
+	got=$(row "$name" | awk '{ print $1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $13 }')
+	eq "table row of $name matches sysfs" "$got" "$want"
+done
+u=$(cat "$R/children/svc/children/leaf/utilization")
+bar=$(row leaf | awk '{ print $10 }')
+hashes=$(printf '%s' "$bar" | tr -cd '#' | wc -c)
+eq "leaf's bar has one hash per 10 percent ($u)" "$hashes" $(((u * 10 + 50) / 100))
+rm -f "$T"
+
+# JSON: one pool per line, with the sysfs numbers and every counter.
+J=$(mktemp)
+"$STAT" -j -i 0 >"$J"
+eq "hpoolstat -j exit status" "$?" 0
+head -n 1 "$J" | grep -q '^{"root": "/sys/kernel/hpool", "interval": 0.000, "pools": \[$' &&
+	pass "JSON header" || fail "JSON header # $(head -n 1 "$J")"
+tail -n 1 "$J" | grep -qx ']}' && pass "JSON trailer" || fail "JSON trailer"
+jrow() { grep "\"path\": \"$1\"" "$J"; }
+jval() { jrow "$1" | sed -n "s/.*\"$2\": \([^,}]*\).*/\1/p"; }
+L=$ROOT/children/svc/children/leaf
+D=$HP/$L
+for f in capacity borrow_limit nr_objects nr_free nr_in_use nr_borrowed utilization; do
+	eq "JSON leaf $f" "$(jval "$L" "$f")" "$(cat "$D/$f")"
+done
+eq "JSON leaf state" "$(jval "$L" state)" "\"$(cat "$D/state")\""
+eq "JSON leaf depth" "$(jval "$L" depth)" 2
+eq "JSON svc priority" "$(jval "$ROOT/children/svc" priority)" '"high"'
+eq "JSON svc nr_children_hidden" "$(jval "$ROOT/children/svc" nr_children_hidden)" 1
+C=$ROOT/children/cold
+for f in local_hits parent_borrows allocations releases fail_limit frees; do
+	eq "JSON cold stats.$f" "$(jval "$C" "$f")" "$(cat "$HP/$C/stats/$f")"
+done
+eq "JSON without rates" "$(jval "$L" rates)" null
+eq "JSON pools of $ROOT" "$(grep -c "\"path\": \"$ROOT" "$J")" 4
+rm -f "$J"
+
+# Rates over an interval: 5 local hits on cold while hpoolstat samples.
+ctl release $ROOT/cold 5
+( sleep 1; ctl acquire $ROOT/cold 5 ) &
+J=$(mktemp)
+"$STAT" -j -i 3 >"$J"
+wait
+hits=$(jrow "$C" | sed -n 's/.*"rates": {"hits": \([0-9.]*\),.*/\1/p')
+case $hits in
+1.[5-9]|1.[5-9]*|1.6*|1.7*) pass "rate of hits over 3 s ($hits/s)" ;;
+*) fail "rate of hits over 3 s # got '$hits', want 5/3 s" ;;
+esac
+rm -f "$J"
+
+# -w COUNT tables, then exits.
+eq "-w 0.2 -n 2 prints two tables" "$("$STAT" -w 0.2 -n 2 | grep -c '^POOL')" 2
+
+# Errors.
+"$STAT" -x >/dev/null 2>&1
+eq "unknown option: exit 1" "$?" 1
+"$STAT" -w 0 >/dev/null 2>&1
+eq "-w 0: exit 1" "$?" 1
+msg=$("$STAT" -r /nonexistent/hpool 2>&1 >/dev/null)
+rc=$?
+eq "not loaded: exit 2" "$rc" 2
+case $msg in
+*"hpool is not loaded"*) pass "not loaded: a clear message" ;;
+*) fail "not loaded: a clear message # got '$msg'" ;;
+esac
+E=$(mktemp -d)
+eq "empty directory: no pools" "$("$STAT" -r "$E" -i 0 | tail -n 1)" "(no pools)"
+rmdir "$E"
+
+finish
