@@ -35,6 +35,8 @@ LIST_HEAD(hpool_roots);
 struct workqueue_struct *hpool_wq;
 
 static atomic64_t hpool_seq = ATOMIC64_INIT(0);
+/* struct hpool has its own cache: it is just past a kmalloc size class. */
+static struct kmem_cache *hpool_pool_cache;
 /* Pools allocated and not yet freed: module exit waits for delayed releases. */
 static atomic_t hpool_nr_live = ATOMIC_INIT(0);
 
@@ -245,8 +247,9 @@ void __hpool_fold_locked(struct hpool *pool)
 	int cpu;
 
 	lockdep_assert_held(&pool->lock);
-	if (!pool->pcp)
-		return;
+	if (!pool->pcp_dirty)
+		return;		/* no cache was armed or stocked since the last fold */
+	pool->pcp_dirty = false;
 	WRITE_ONCE(pool->pcp_slack, 0);
 	for_each_possible_cpu(cpu) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
@@ -301,8 +304,11 @@ void __hpool_rearm_locked(struct hpool *pool)
 	room = hi - u;
 	if (lo)
 		room = min(room, u - lo);
-	WRITE_ONCE(pool->pcp_slack,
-		   min_t(unsigned int, room / num_possible_cpus(), HPOOL_PCP_SLACK_MAX));
+	room = min_t(unsigned int, room / num_possible_cpus(), HPOOL_PCP_SLACK_MAX);
+	if (room) {
+		pool->pcp_dirty = true;
+		WRITE_ONCE(pool->pcp_slack, room);
+	}
 }
 
 /* Move up to HPOOL_PCP_REFILL free objects to this CPU's cache. */
@@ -313,6 +319,7 @@ static void __hpool_refill_locked(struct hpool *pool)
 	int i;
 
 	lockdep_assert_held(&pool->lock);
+	pool->pcp_dirty = true;
 	pc = this_cpu_ptr(pool->pcp);
 	spin_lock(&pc->lock);
 	for (i = 0; i < HPOOL_PCP_REFILL && pc->nr_free < HPOOL_PCP_MAX; i++) {
@@ -371,6 +378,38 @@ static bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr)
 	spin_unlock(&pc->lock);
 	local_irq_restore(flags);
 	return done;
+}
+
+/*
+ * This CPU's cache is empty (acquire) or full (release) while the fast path
+ * is armed: trade a batch with the pool's free list. Under the plain pool
+ * lock, without a fold: only free objects move, no gauge changes.
+ */
+static bool hpool_restock(struct hpool *pool, bool refill)
+{
+	struct hpool_obj *hdr;
+	struct hpool_pcp *pc;
+	unsigned long flags;
+	int i;
+
+	if (!pool->pcp || !READ_ONCE(pool->pcp_slack))
+		return false;
+	spin_lock_irqsave(&pool->lock, flags);
+	if (refill) {
+		__hpool_refill_locked(pool);
+	} else {
+		pc = this_cpu_ptr(pool->pcp);
+		spin_lock(&pc->lock);
+		for (i = 0; i < HPOOL_PCP_REFILL && pc->free; i++) {
+			hdr = pc->free;
+			pc->free = hdr->next;
+			pc->nr_free--;
+			__hpool_push_locked(pool, hdr);
+		}
+		spin_unlock(&pc->lock);
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return true;
 }
 
 /* ---- charges (atomic, no lock) ---- */
@@ -624,7 +663,8 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 {
 	unsigned long flags;
 
-	hpool_lock(pool, &flags);
+	/* Counters only: no fold needed. */
+	spin_lock_irqsave(&pool->lock, flags);
 	switch (fail) {
 	case HPOOL_FAIL_LIMIT:
 		pool->c.fail_limit++;
@@ -636,7 +676,7 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 		pool->c.fail_state++;
 		break;
 	}
-	hpool_unlock(pool, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	trace_hpool_acquire_fail(pool, hpool_fail_names[fail]);
 }
 
@@ -670,6 +710,8 @@ void *hpool_acquire(struct hpool *pool, gfp_t gfp)
 		return NULL;
 	might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
+	if (!hdr && hpool_restock(pool, true))
+		hdr = hpool_get_fast(pool);
 	if (likely(hdr))
 		return hpool_hand_out(pool, hdr);
 	hdr = __hpool_get(pool, gfp, true, &fail);
@@ -704,6 +746,8 @@ void *hpool_acquire_prio(struct hpool *pool, enum hpool_prio prio, gfp_t gfp)
 		return NULL;
 	might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
+	if (!hdr && hpool_restock(pool, true))
+		hdr = hpool_get_fast(pool);
 	if (likely(hdr))
 		return hpool_hand_out(pool, hdr);
 	hdr = __hpool_get(pool, gfp, true, &fail);
@@ -723,9 +767,9 @@ static void hpool_count_bad(struct hpool *pool)
 {
 	unsigned long flags;
 
-	hpool_lock(pool, &flags);
+	spin_lock_irqsave(&pool->lock, flags);
 	pool->c.bad_releases++;
-	hpool_unlock(pool, flags);
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
 /*
@@ -798,6 +842,9 @@ void hpool_release(struct hpool *pool, void *obj)
 	if (owner->tree->reset)
 		owner->tree->reset(obj);
 	if (likely(hpool_put_fast(owner, hdr)))
+		return;
+	if (hdr->home == owner && hpool_restock(owner, false) &&
+	    hpool_put_fast(owner, hdr))
 		return;
 	hpool_return(owner, hdr);
 }
@@ -1031,7 +1078,7 @@ static void hpool_free_rcu(struct rcu_head *rcu)
 	struct hpool *pool = container_of(rcu, struct hpool, rcu);
 
 	free_percpu(pool->pcp);
-	kfree(pool);
+	kmem_cache_free(hpool_pool_cache, pool);
 }
 
 static void hpool_free_pool(struct hpool *pool)
@@ -1088,7 +1135,7 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 	if (ret)
 		return ERR_PTR(ret);
 
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	pool = kmem_cache_zalloc(hpool_pool_cache, GFP_KERNEL);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	atomic_inc(&hpool_nr_live);
@@ -1273,7 +1320,8 @@ int hpool_destroy(struct hpool *pool)
 	}
 	mutex_unlock(&hpool_topology_mutex);
 
-	cancel_work_sync(&pool->prewarm_work);
+	if (pool->prewarm)
+		cancel_work_sync(&pool->prewarm_work);
 	if (hpool_is_root(pool))
 		cancel_delayed_work_sync(&pool->tree->rebalance_work);
 	hpool_uncharge(pool, NULL, nr);
@@ -1421,12 +1469,18 @@ static int __init hpool_init(void)
 {
 	int ret;
 
-	hpool_wq = alloc_workqueue("hpool", WQ_UNBOUND, 0);
-	if (!hpool_wq)
+	hpool_pool_cache = KMEM_CACHE(hpool, SLAB_HWCACHE_ALIGN);
+	if (!hpool_pool_cache)
 		return -ENOMEM;
+	hpool_wq = alloc_workqueue("hpool", WQ_UNBOUND, 0);
+	if (!hpool_wq) {
+		kmem_cache_destroy(hpool_pool_cache);
+		return -ENOMEM;
+	}
 	ret = hpool_sysfs_init();
 	if (ret) {
 		destroy_workqueue(hpool_wq);
+		kmem_cache_destroy(hpool_pool_cache);
 		return ret;
 	}
 	hpool_debugfs_init();
@@ -1443,6 +1497,7 @@ static void __exit hpool_exit(void)
 	wait_var_event(&hpool_nr_live, !atomic_read(&hpool_nr_live));
 	rcu_barrier();
 	destroy_workqueue(hpool_wq);
+	kmem_cache_destroy(hpool_pool_cache);
 }
 
 module_init(hpool_init);

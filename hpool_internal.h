@@ -77,8 +77,10 @@ struct hpool_tree {
  *
  * Bound: a CPU's drift stays within pool->pcp_slack, set whenever the pool
  * lock is taken, after folding every CPU's cache and drift back into the pool
- * (so every slow path, every move of stock and every read sees exact
- * numbers). The slack is chosen so that nr_in_use cannot cross a health
+ * (so every move of stock and every read sees exact numbers). A CPU whose
+ * cache is merely empty or full trades a batch of free objects with the
+ * pool's free list under the pool lock without a fold: that changes no
+ * gauge. The slack is chosen so that nr_in_use cannot cross a health
  * threshold (50%, 80% of capacity) without a fold: health and its
  * notifications stay exact. It is 0 (fast path off) unless the pool is
  * active, and at most HPOOL_PCP_SLACK_MAX. A CPU caches at most HPOOL_PCP_MAX
@@ -121,6 +123,7 @@ struct hpool {
 
 	struct hpool_pcp __percpu *pcp;	/* I: NULL for HPOOL_F_NO_SYSFS pools */
 	int pcp_slack;			/* L, READ_ONCE() under P: 0 = fast path off */
+	bool pcp_dirty;			/* L: a CPU cache may hold objects or drift */
 
 	unsigned int capacity;		/* W */
 	unsigned int borrow_limit;	/* W */

@@ -752,15 +752,16 @@ static void bench_overhead(void)
 #endif
 	bench_table("memory: per object: a %zu-byte hidden header (%u-byte objects)",
 		    hdr, obj_size);
-	bench_table("memory: per pool: struct hpool %zu bytes (kmalloc %zu), %zu per CPU x %u",
-		    sizeof(struct hpool), kmalloc_size_roundup(sizeof(struct hpool)),
+	/* struct hpool comes from hpool's own cache, cache-line aligned. */
+	bench_table("memory: per pool: struct hpool %zu bytes (slab %zu), %zu per CPU x %u",
+		    sizeof(struct hpool), ALIGN(sizeof(struct hpool), L1_CACHE_BYTES),
 		    pcp, num_possible_cpus());
 	bench_table("memory: per root: struct hpool_tree %zu bytes (kmalloc %zu), a kmem_cache",
 		    sizeof(struct hpool_tree),
 		    kmalloc_size_roundup(sizeof(struct hpool_tree)));
 	bench_emit("bench: overhead obj_header_bytes=%zu", hdr);
-	bench_emit(" pool_bytes=%zu pool_kmalloc_bytes=%zu", sizeof(struct hpool),
-		   kmalloc_size_roundup(sizeof(struct hpool)));
+	bench_emit(" pool_bytes=%zu pool_slab_bytes=%zu", sizeof(struct hpool),
+		   ALIGN(sizeof(struct hpool), L1_CACHE_BYTES));
 	bench_emit(" pool_percpu_bytes=%zu possible_cpus=%u", pcp, num_possible_cpus());
 	bench_emit(" root_tree_bytes=%zu root_tree_kmalloc_bytes=%zu\n",
 		   sizeof(struct hpool_tree),
