@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the per-CPU fast path and the bound Documentation/hpool.rst
+ * states for it: objects in a CPU's cache are free objects of their home and
+ * counted exactly, health (and so its notifications) is exact at every step,
+ * a CPU caches at most HPOOL_PCP_MAX objects and drifts at most
+ * HPOOL_PCP_SLACK_MAX, and peak_in_use under-reports by less than
+ * nr_cpus * HPOOL_PCP_SLACK_MAX.
+ */
+
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "hpool_internal.h"
+#include "hpool_test.h"
+
+#define HPF_CAP	1000
+#define HPF_N	900
+
+/*
+ * Check every CPU's cache against the bound, without folding it; return the
+ * largest drift seen and add the fast-path hits to *hits.
+ */
+static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long *hits)
+{
+	unsigned long flags;
+	int cpu, drift = 0;
+
+	for_each_possible_cpu(cpu) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+		spin_lock_irqsave(&pc->lock, flags);
+		*hits += pc->local_hits;
+		KUNIT_EXPECT_LE(test, pc->nr_free, HPOOL_PCP_MAX);
+		KUNIT_EXPECT_LE(test, abs(pc->in_use), HPOOL_PCP_SLACK_MAX);
+		drift = max(drift, abs(pc->in_use));
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
+	return drift;
+}
+
+/* Exact gauges and health after every single fast-path operation. */
+static void hpf_expect_exact(struct kunit *test, struct hpool *pool, unsigned int in_use,
+			     unsigned int objects)
+{
+	struct hpool_stats st;
+
+	hpool_get_stats(pool, &st);
+	KUNIT_EXPECT_EQ(test, st.nr_in_use, in_use);
+	KUNIT_EXPECT_EQ(test, st.nr_objects, objects);
+	KUNIT_EXPECT_EQ(test, st.nr_free + st.nr_in_use, objects);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(pool->health),
+			hpool_health_of(hpool_util(in_use, HPF_CAP)));
+}
+
+/* Sample sparsely, and around the health band edges (500 and 800). */
+static bool hpf_checkpoint(int i)
+{
+	return i % 7 == 0 || (i >= 495 && i <= 505) || (i >= 795 && i <= 805);
+}
+
+static void hpool_test_fastpath_exact(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-fast", HPF_CAP);
+	unsigned long hits;
+	struct hpool_stats st;
+	int i, round, drift = 0;
+	void **objs;
+
+	objs = kunit_kcalloc(test, HPF_N, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_TRUE(test, !!root->pcp);
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < HPF_N; i++) {
+			objs[i] = hpool_acquire(root, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+			if (!hpf_checkpoint(i))
+				continue;
+			hits = 0;
+			drift = max(drift, hpf_check_bound(test, root, &hits));
+			/* The health band edges (500, 800) are crossed exactly. */
+			hpf_expect_exact(test, root, i + 1, round ? HPF_N : i + 1);
+		}
+		for (i = HPF_N - 1; i >= 0; i--) {
+			hpool_release(root, objs[i]);
+			if (!hpf_checkpoint(i))
+				continue;
+			hits = 0;
+			drift = max(drift, hpf_check_bound(test, root, &hits));
+			hpf_expect_exact(test, root, i, HPF_N);
+		}
+	}
+	/* The second round was served from the free lists, partly per CPU. */
+	hpool_get_stats(root, &st);
+	KUNIT_EXPECT_EQ(test, st.allocations, HPF_N);
+	KUNIT_EXPECT_EQ(test, st.local_hits, HPF_N);
+	KUNIT_EXPECT_EQ(test, st.releases, 2 * HPF_N);
+	hits = 0;
+	hpf_check_bound(test, root, &hits);
+	KUNIT_EXPECT_GT(test, hits, 0);
+	/* The fast path really drifted between folds. */
+	KUNIT_EXPECT_GT(test, drift, 0);
+	/* peak: never above the truth, under it by less than the bound */
+	KUNIT_EXPECT_LE(test, st.peak_in_use, HPF_N);
+	KUNIT_EXPECT_GT(test, st.peak_in_use + num_possible_cpus() * HPOOL_PCP_SLACK_MAX, HPF_N);
+}
+
+/* A drain folds every CPU's cache: it sees the exact count and stops. */
+static void hpool_test_fastpath_drain(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-fast-drain", HPF_CAP);
+	void *objs[40];
+	int i;
+
+	for (i = 0; i < 40; i++)
+		objs[i] = hpool_acquire(root, GFP_KERNEL);
+	for (i = 0; i < 40; i++)
+		hpool_release(root, objs[i]);
+	for (i = 0; i < 40; i++) {
+		objs[i] = hpool_acquire(root, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(root->pcp_slack), 0);
+	for (i = 0; i < 39; i++)
+		hpool_release(root, objs[i]);
+	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_DRAINING);
+	hpool_release(root, objs[39]);
+	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_STOPPED);
+	HPT_EXPECT_GAUGES(test, root, 40, 40, 0, 0);
+	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
+}
+
+static struct kunit_case hpool_fastpath_cases[] = {
+	KUNIT_CASE(hpool_test_fastpath_exact),
+	KUNIT_CASE(hpool_test_fastpath_drain),
+	{}
+};
+
+static struct kunit_suite hpool_fastpath_suite = {
+	.name = "hpool_fastpath",
+	.init = hpt_init,
+	.exit = hpt_exit,
+	.test_cases = hpool_fastpath_cases,
+};
+
+kunit_test_suite(hpool_fastpath_suite);
+
+MODULE_DESCRIPTION("KUnit tests of hpool's per-CPU fast path and its bound");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
