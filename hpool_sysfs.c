@@ -33,7 +33,8 @@ static struct kobject *hpool_kobj;
  * @attr: the sysfs attribute
  * @show: read it (may be NULL for a write-only file)
  * @store: write it; called with a NUL-free buffer, on a live pool
- * @offset: stats/ counters: offset of the counter in &struct hpool_stats
+ * @offset: offset of the field shown: in &struct hpool for HPOOL_FIELD_ATTR
+ *	files, in &struct hpool_stats for stats/ counters
  */
 struct hpool_attribute {
 	struct attribute attr;
@@ -55,6 +56,29 @@ struct hpool_attribute {
 #define HPOOL_ATTR_WO(_name)						\
 	static struct hpool_attribute hpool_attr_##_name =		\
 		__ATTR(_name, 0200, NULL, _name##_store)
+
+/* A file showing the unsigned int field of struct hpool of the same name. */
+#define HPOOL_FIELD_ATTR(_name, _mode, _store)				\
+	static struct hpool_attribute hpool_attr_##_name = {		\
+		.attr = { .name = __stringify(_name), .mode = _mode },	\
+		.show = hpool_field_show, .store = _store,		\
+		.offset = offsetof(struct hpool, _name),		\
+	}
+#define HPOOL_FIELD_ATTR_RO(_name) HPOOL_FIELD_ATTR(_name, 0444, NULL)
+#define HPOOL_FIELD_ATTR_RW(_name) HPOOL_FIELD_ATTR(_name, 0644, _name##_store)
+
+/* Read under the pool's lock, so that a gauge includes every CPU's cache. */
+static ssize_t hpool_field_show(struct hpool *pool, const struct hpool_attribute *ha,
+				char *buf)
+{
+	unsigned long flags;
+	unsigned int val;
+
+	hpool_lock(pool, &flags);
+	val = *(unsigned int *)((char *)pool + ha->offset);
+	hpool_unlock(pool, flags);
+	return sysfs_emit(buf, "%u\n", val);
+}
 
 static ssize_t hpool_attr_show(struct kobject *kobj, struct attribute *attr,
 			       char *buf)
@@ -124,12 +148,6 @@ static ssize_t state_store(struct hpool *pool, const char *buf, size_t count)
 }
 HPOOL_ATTR_RW(state);
 
-static ssize_t capacity_show(struct hpool *pool, const struct hpool_attribute *ha,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->capacity));
-}
-
 static ssize_t capacity_store(struct hpool *pool, const char *buf, size_t count)
 {
 	unsigned int val;
@@ -141,13 +159,7 @@ static ssize_t capacity_store(struct hpool *pool, const char *buf, size_t count)
 	ret = hpool_set_capacity(pool, val);
 	return ret ? ret : count;
 }
-HPOOL_ATTR_RW(capacity);
-
-static ssize_t borrow_limit_show(struct hpool *pool,
-				 const struct hpool_attribute *ha, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->borrow_limit));
-}
+HPOOL_FIELD_ATTR_RW(capacity);
 
 static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
 				  size_t count)
@@ -166,13 +178,7 @@ static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
 	hpool_unlock(pool, flags);
 	return count;
 }
-HPOOL_ATTR_RW(borrow_limit);
-
-static ssize_t reserve_show(struct hpool *pool, const struct hpool_attribute *ha,
-			    char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->reserve));
-}
+HPOOL_FIELD_ATTR_RW(borrow_limit);
 
 static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
 {
@@ -194,7 +200,7 @@ static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
 	hpool_unlock(pool, flags);
 	return ret ? ret : count;
 }
-HPOOL_ATTR_RW(reserve);
+HPOOL_FIELD_ATTR_RW(reserve);
 
 /* Indexed by prio - HPOOL_PRIO_LOW. */
 static const char *const hpool_prio_names[] = {
@@ -279,38 +285,9 @@ static ssize_t nr_objects_show(struct hpool *pool,
 }
 HPOOL_ATTR_RO(nr_objects);
 
-/* One gauge under the pool's lock (unsigned int, L). */
-static unsigned int hpool_read_gauge(struct hpool *pool, const unsigned int *p)
-{
-	unsigned long flags;
-	unsigned int val;
-
-	hpool_lock(pool, &flags);
-	val = *p;
-	hpool_unlock(pool, flags);
-	return val;
-}
-
-static ssize_t nr_free_show(struct hpool *pool, const struct hpool_attribute *ha,
-			    char *buf)
-{
-	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_free));
-}
-HPOOL_ATTR_RO(nr_free);
-
-static ssize_t nr_in_use_show(struct hpool *pool,
-			      const struct hpool_attribute *ha, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_in_use));
-}
-HPOOL_ATTR_RO(nr_in_use);
-
-static ssize_t nr_borrowed_show(struct hpool *pool,
-				const struct hpool_attribute *ha, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->nr_borrowed));
-}
-HPOOL_ATTR_RO(nr_borrowed);
+HPOOL_FIELD_ATTR_RO(nr_free);
+HPOOL_FIELD_ATTR_RO(nr_in_use);
+HPOOL_FIELD_ATTR_RO(nr_borrowed);
 
 static unsigned int hpool_read_util(struct hpool *pool)
 {
@@ -513,12 +490,7 @@ HPOOL_COUNTER_ATTR(fail_nomem);
 HPOOL_COUNTER_ATTR(fail_state);
 HPOOL_COUNTER_ATTR(bad_releases);
 
-static ssize_t peak_in_use_show(struct hpool *pool,
-				const struct hpool_attribute *ha, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", hpool_read_gauge(pool, &pool->peak_in_use));
-}
-HPOOL_ATTR_RO(peak_in_use);
+HPOOL_FIELD_ATTR_RO(peak_in_use);
 
 static struct attribute *hpool_stats_attrs[] = {
 	&hpool_attr_stat_local_hits.attr,
