@@ -3,7 +3,8 @@
 
 HPOOL_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HPOOL_TOP=$(cd "$HPOOL_VM_DIR/../.." && pwd)
-HPOOL_CACHE=${HPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hpool}
+# Outside the clone, so that a fresh clone reuses the built kernels.
+HPOOL_CACHE=${HPOOL_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/hpool}
 HPOOL_JOBS=${HPOOL_JOBS:-$(nproc)}
 
 # Debian packages the harness, the lint and the builds need.
