@@ -91,7 +91,7 @@ struct hpool_tree {
 #define HPOOL_PCP_SLACK_MAX	64
 
 struct hpool_pcp {
-	spinlock_t lock;		/* P: this struct; nests inside pool->lock */
+	raw_spinlock_t lock;		/* P: this struct; nests inside pool->lock */
 	struct hpool_obj *free;		/* P: free objects whose home is the pool */
 	unsigned int nr_free;		/* P */
 	int in_use;			/* P: drift of nr_in_use, |in_use| <= pcp_slack */

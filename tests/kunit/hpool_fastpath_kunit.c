@@ -30,12 +30,12 @@ static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long
 	for_each_possible_cpu(cpu) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
-		spin_lock_irqsave(&pc->lock, flags);
+		raw_spin_lock_irqsave(&pc->lock, flags);
 		*hits += pc->local_hits;
 		KUNIT_EXPECT_LE(test, pc->nr_free, HPOOL_PCP_MAX);
 		KUNIT_EXPECT_LE(test, abs(pc->in_use), HPOOL_PCP_SLACK_MAX);
 		drift = max(drift, abs(pc->in_use));
-		spin_unlock_irqrestore(&pc->lock, flags);
+		raw_spin_unlock_irqrestore(&pc->lock, flags);
 	}
 	return drift;
 }
