@@ -706,6 +706,33 @@ static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
 	return hpool_payload(hdr);
 }
 
+/*
+ * Both acquire calls: this CPU's cache, then the three steps of SPEC §2, then
+ * (hpool_acquire_prio() only, not on a draining or stopped pool) a steal.
+ */
+static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio prio,
+					     bool may_steal, gfp_t gfp)
+{
+	struct hpool_obj *hdr;
+	enum hpool_fail fail;
+
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	might_alloc(gfp);
+	hdr = hpool_get_fast(pool);
+	if (!hdr && hpool_restock(pool, true))
+		hdr = hpool_get_fast(pool);
+	if (likely(hdr))
+		return hpool_hand_out(pool, hdr);
+	hdr = __hpool_get(pool, gfp, true, &fail);
+	if (!hdr && !(may_steal && fail != HPOOL_FAIL_STATE &&
+		      hpool_steal(pool, prio, &hdr))) {
+		hpool_count_fail(pool, fail);
+		return NULL;
+	}
+	return hpool_hand_out(pool, hdr);
+}
+
 /**
  * hpool_acquire() - take an object from a pool
  * @pool: the pool
@@ -722,23 +749,7 @@ static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
  */
 void *hpool_acquire(struct hpool *pool, gfp_t gfp)
 {
-	struct hpool_obj *hdr;
-	enum hpool_fail fail;
-
-	if (WARN_ON_ONCE(!pool))
-		return NULL;
-	might_alloc(gfp);
-	hdr = hpool_get_fast(pool);
-	if (!hdr && hpool_restock(pool, true))
-		hdr = hpool_get_fast(pool);
-	if (likely(hdr))
-		return hpool_hand_out(pool, hdr);
-	hdr = __hpool_get(pool, gfp, true, &fail);
-	if (!hdr) {
-		hpool_count_fail(pool, fail);
-		return NULL;
-	}
-	return hpool_hand_out(pool, hdr);
+	return __hpool_acquire(pool, HPOOL_PRIO_LOW, false, gfp);
 }
 EXPORT_SYMBOL_GPL(hpool_acquire);
 
@@ -758,25 +769,7 @@ EXPORT_SYMBOL_GPL(hpool_acquire);
  */
 void *hpool_acquire_prio(struct hpool *pool, enum hpool_prio prio, gfp_t gfp)
 {
-	struct hpool_obj *hdr;
-	enum hpool_fail fail;
-
-	if (WARN_ON_ONCE(!pool))
-		return NULL;
-	might_alloc(gfp);
-	hdr = hpool_get_fast(pool);
-	if (!hdr && hpool_restock(pool, true))
-		hdr = hpool_get_fast(pool);
-	if (likely(hdr))
-		return hpool_hand_out(pool, hdr);
-	hdr = __hpool_get(pool, gfp, true, &fail);
-	if (!hdr && fail != HPOOL_FAIL_STATE && hpool_steal(pool, prio, &hdr))
-		return hpool_hand_out(pool, hdr);
-	if (!hdr) {
-		hpool_count_fail(pool, fail);
-		return NULL;
-	}
-	return hpool_hand_out(pool, hdr);
+	return __hpool_acquire(pool, prio, true, gfp);
 }
 EXPORT_SYMBOL_GPL(hpool_acquire_prio);
 

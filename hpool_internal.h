@@ -263,7 +263,7 @@ void hpool_snap(struct hpool *pool, struct hpool_snap *s);
 void hpool_prewarm_workfn(struct work_struct *work);
 void hpool_rebalance_workfn(struct work_struct *work);
 void hpool_rebalance_arm(struct hpool_tree *tree);
-void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
+int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
 bool hpool_rebalance_armed(struct hpool *root);
 
 /* hpool_sysfs.c */

@@ -209,19 +209,26 @@ void hpool_rebalance_arm(struct hpool_tree *tree)
  * @root: the tree's root
  * @ms: the new period in milliseconds; 0 stops the rebalancer
  *
- * Re-arms the work item so that the new period counts from now.
+ * Re-arms the work item so that the new period counts from now. Armed under
+ * the lock that hpool_destroy() sets @dead under, before it cancels the work:
+ * nothing is ever left queued on a freed tree.
+ *
+ * Context: any context.
+ * Return: 0, or -ENODEV when the root is being destroyed.
  */
-void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
+int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
 {
 	unsigned long flags;
+	int ret = -ENODEV;
 
-	/* Under the lock, so that hpool_destroy() cannot cancel before we arm. */
 	hpool_lock(root, &flags);
 	if (!root->dead) {
 		WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
 		hpool_rebalance_arm(root->tree);
+		ret = 0;
 	}
 	hpool_unlock(root, flags);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(hpool_set_rebalance_interval);
 

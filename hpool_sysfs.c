@@ -359,26 +359,13 @@ static ssize_t rebalance_interval_ms_show(struct hpool *pool,
 static ssize_t rebalance_interval_ms_store(struct hpool *pool, const char *buf,
 					   size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
 	ret = hpool_parse_uint(buf, &val);
 	if (ret)
 		return ret;
-	/*
-	 * Armed under the lock that @dead is set under (the work calls do not
-	 * sleep): hpool_destroy() cancels the work after setting it, so
-	 * nothing is left queued on a freed tree.
-	 */
-	hpool_lock(pool, &flags);
-	if (pool->dead) {
-		ret = -ENODEV;
-	} else {
-		WRITE_ONCE(pool->tree->rebalance_interval_ms, val);
-		hpool_rebalance_arm(pool->tree);
-	}
-	hpool_unlock(pool, flags);
+	ret = hpool_set_rebalance_interval(pool, val);
 	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(rebalance_interval_ms);

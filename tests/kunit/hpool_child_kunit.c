@@ -329,11 +329,11 @@ static void hpool_test_rebalance_interval(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(a, rebalanced_in), 1);
 	KUNIT_EXPECT_TRUE(test, hpool_rebalance_armed(root));
 
-	hpool_set_rebalance_interval(root, 0);
+	KUNIT_EXPECT_EQ(test, hpool_set_rebalance_interval(root, 0), 0);
 	KUNIT_EXPECT_FALSE(test, hpool_rebalance_armed(root));
-	hpool_set_rebalance_interval(off, 30000);
+	KUNIT_EXPECT_EQ(test, hpool_set_rebalance_interval(off, 30000), 0);
 	KUNIT_EXPECT_TRUE(test, hpool_rebalance_armed(off));
-	hpool_set_rebalance_interval(off, 0);
+	KUNIT_EXPECT_EQ(test, hpool_set_rebalance_interval(off, 0), 0);
 	KUNIT_EXPECT_FALSE(test, hpool_rebalance_armed(off));
 	hpt_unfill(a, fa);
 	hpt_unfill(b, fb);

@@ -20,7 +20,7 @@
 
 /* Internal, exported to KUnit modules only (EXPORT_SYMBOL_IF_KUNIT). */
 void hpool_flush_work(struct hpool *pool);
-void hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
+int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
 bool hpool_rebalance_armed(struct hpool *root);
 
 #define HPT_MAX_POOLS 16
