@@ -352,7 +352,7 @@ static inline void hpool_pcp_unlock_fast(struct hpool_pcp *pc)
 	arch_spin_unlock(&pc->lock.raw_lock);
 }
 
-static struct hpool_obj *hpool_get_fast(struct hpool *pool)
+static __always_inline struct hpool_obj *hpool_get_fast(struct hpool *pool)
 {
 	struct hpool_obj *hdr = NULL;
 	struct hpool_pcp *pc;
@@ -375,13 +375,18 @@ static struct hpool_obj *hpool_get_fast(struct hpool *pool)
 	return hdr;
 }
 
-static bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr)
+/*
+ * Put @hdr, whose home is @pool, in this CPU's cache. @release: count it in
+ * @pool's releases (a release made on @pool, not the end of a borrow chain).
+ */
+static __always_inline bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr,
+					   bool release)
 {
 	struct hpool_pcp *pc;
 	unsigned long flags;
 	bool done = false;
 
-	if (!pool->pcp || hdr->home != pool)
+	if (!pool->pcp)
 		return false;
 	local_irq_save(flags);
 	pc = this_cpu_ptr(pool->pcp);
@@ -391,7 +396,8 @@ static bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr)
 		pc->free = hdr;
 		pc->nr_free++;
 		pc->in_use--;
-		pc->releases++;
+		if (release)
+			pc->releases++;
 		done = true;
 	}
 	hpool_pcp_unlock_fast(pc);
@@ -622,16 +628,33 @@ static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp, bool top,
 	if (hdr) {
 		pool->c.local_hits++;
 		__hpool_in_use_inc_locked(pool);
-		/* A caller of this pool, on this CPU: stock its cache. */
-		if (top && pool->pcp)
+		/*
+		 * A caller of this pool or a borrowing child, on this CPU:
+		 * stock its cache for the next one.
+		 */
+		if (pool->pcp)
 			__hpool_refill_locked(pool);
 		hpool_unlock(pool, flags);
 		return hdr;
 	}
-	/* Reserve a borrow slot so that racing borrowers respect the limit. */
 	borrow = pool->parent && pool->nr_borrowed < pool->borrow_limit;
-	if (borrow)
+	if (borrow) {
+		/*
+		 * The parent's per-CPU cache, if it has stock, serves the borrow
+		 * at once: a fast-path lock nests inside any pool lock.
+		 */
+		hdr = hpool_get_fast(pool->parent);
+		if (hdr) {
+			pool->nr_borrowed++;
+			pool->c.parent_borrows++;
+			__hpool_in_use_inc_locked(pool);
+			hpool_unlock(pool, flags);
+			trace_hpool_borrow(pool, pool->parent);
+			return hdr;
+		}
+		/* Reserve a borrow slot so that racing borrowers respect the limit. */
 		pool->nr_borrowed++;
+	}
 	hpool_unlock(pool, flags);
 
 	if (borrow) {
@@ -706,31 +729,42 @@ static void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
 	return hpool_payload(hdr);
 }
 
-/*
- * Both acquire calls: this CPU's cache, then the three steps of SPEC §2, then
- * (hpool_acquire_prio() only, not on a draining or stopped pool) a steal.
- */
-static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio prio,
-					     bool may_steal, gfp_t gfp)
+/* Both acquire calls, once this CPU's cache came up empty. */
+static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio prio,
+					 bool may_steal, gfp_t gfp)
 {
-	struct hpool_obj *hdr;
+	struct hpool_obj *hdr = NULL;
 	enum hpool_fail fail;
 
-	if (WARN_ON_ONCE(!pool))
-		return NULL;
-	might_alloc(gfp);
-	hdr = hpool_get_fast(pool);
-	if (!hdr && hpool_restock(pool, true))
+	if (hpool_restock(pool, true))
 		hdr = hpool_get_fast(pool);
-	if (likely(hdr))
-		return hpool_hand_out(pool, hdr);
-	hdr = __hpool_get(pool, gfp, true, &fail);
+	if (!hdr)
+		hdr = __hpool_get(pool, gfp, true, &fail);
 	if (!hdr && !(may_steal && fail != HPOOL_FAIL_STATE &&
 		      hpool_steal(pool, prio, &hdr))) {
 		hpool_count_fail(pool, fail);
 		return NULL;
 	}
 	return hpool_hand_out(pool, hdr);
+}
+
+/*
+ * Both acquire calls: this CPU's cache, then the three steps of SPEC §2, then
+ * (hpool_acquire_prio() only, not on a draining or stopped pool) a steal.
+ * Only the first is inline: the fast path keeps no stack and calls nothing.
+ */
+static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio prio,
+					     bool may_steal, gfp_t gfp)
+{
+	struct hpool_obj *hdr;
+
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	might_alloc(gfp);
+	hdr = hpool_get_fast(pool);
+	if (likely(hdr))
+		return hpool_hand_out(pool, hdr);
+	return hpool_acquire_slow(pool, prio, may_steal, gfp);
 }
 
 /**
@@ -787,10 +821,11 @@ static void hpool_count_bad(struct hpool *pool)
 /*
  * Give an object handed out by @owner back to its home: every pool of the
  * borrow chain from @owner up to (not including) the home lowers nr_borrowed
- * and nr_in_use, the home takes it on its free list. Bottom-up, so that no
- * pool of the chain can be destroyed before the walk has left it.
+ * and nr_in_use, the home takes it in this CPU's cache or on its free list.
+ * Bottom-up, so that no pool of the chain can be destroyed before the walk
+ * has left it. Out of line: the release fast path calls nothing.
  */
-static void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
+static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 {
 	struct hpool *home = hdr->home, *p;
 	unsigned long flags;
@@ -803,6 +838,10 @@ static void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 		__hpool_in_use_dec_locked(p);
 		hpool_unlock(p, flags);
 	}
+	if (home != owner && hpool_put_fast(home, hdr, false))
+		return;
+	if (hpool_restock(home, false) && hpool_put_fast(home, hdr, home == owner))
+		return;
 	hpool_lock(home, &flags);
 	if (home == owner)
 		home->c.releases++;
@@ -853,10 +892,7 @@ void hpool_release(struct hpool *pool, void *obj)
 	}
 	if (owner->tree->reset)
 		owner->tree->reset(obj);
-	if (likely(hpool_put_fast(owner, hdr)))
-		return;
-	if (hdr->home == owner && hpool_restock(owner, false) &&
-	    hpool_put_fast(owner, hdr))
+	if (likely(hdr->home == owner && hpool_put_fast(owner, hdr, true)))
 		return;
 	hpool_return(owner, hdr);
 }
@@ -1194,12 +1230,16 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 
 	mutex_lock(&hpool_topology_mutex);
 	if (parent) {
-		hpool_lock(parent, &flags);
+		/*
+		 * No need for the parent's lock (and its fold): @dead is written
+		 * under the topology mutex too, and a drain that races with this
+		 * check is one that came after the creation.
+		 */
+		enum hpool_state pstate = READ_ONCE(parent->state);
+
 		ret = parent->dead ? -ENOENT : 0;
-		if (!ret && (parent->state == HPOOL_DRAINING ||
-			     parent->state == HPOOL_STOPPED))
+		if (!ret && (pstate == HPOOL_DRAINING || pstate == HPOOL_STOPPED))
 			ret = -EBUSY;
-		hpool_unlock(parent, flags);
 		if (ret)
 			goto out_unlock;
 	}

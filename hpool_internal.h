@@ -37,7 +37,9 @@
  * W: written under L (so it is consistent with the gauges it bounds), read
  *    locklessly with READ_ONCE() on the fast paths.
  * I: immutable once the pool is visible.
- * P: pcp->lock of one CPU's struct hpool_pcp (below).
+ * P: pcp->lock of one CPU's struct hpool_pcp (below). Innermost: taken
+ *    under its own pool's lock (a fold, a restock) or under a child's (a
+ *    borrow served from the parent's cache), and nothing is taken under it.
  */
 
 /*
@@ -114,7 +116,7 @@ struct hpool {
 	unsigned int nr_borrowed;	/* L */
 	unsigned int peak_in_use;	/* L */
 	enum hpool_state state;		/* L, read with READ_ONCE() */
-	bool dead;			/* L: hpool_destroy() has begun */
+	bool dead;			/* L and T (written holding both): destroy has begun */
 	bool orphan;			/* L: its devres went with objects out */
 	u8 health;			/* L: last health level notified */
 	struct hpool_counters c;	/* L */
