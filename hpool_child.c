@@ -2,15 +2,13 @@
 /*
  * hpool children: moving free objects between a pool and its children.
  *
- * Stealing, distribute and reclaim walk a pool's children under
- * rcu_read_lock() (pools are freed after a grace period) and take the locks of
- * the pools involved one after the other, never two at once: an object is
+ * Stealing, distribute and reclaim walk a pool's children holding its
+ * children_lock for reading, and take the locks of the pools involved one
+ * after the other, never two at once: an object is
  * taken off one free list, its charge moved, and put on the other. Only free
  * objects move; the charge of every pool stays equal to what its subtree
  * holds.
  */
-
-#include <linux/rculist.h>
 
 #include "hpool_internal.h"
 #include "hpool_trace.h"
@@ -150,7 +148,7 @@ static struct hpool *hpool_pick_victim(struct hpool *pool, int prio)
 	struct hpool *child, *best = NULL;
 	struct hpool_snap s, b = {};
 
-	list_for_each_entry_rcu(child, &pool->children, sibling) {
+	list_for_each_entry(child, &pool->children, sibling) {
 		hpool_snap(child, &s);
 		if (s.prio >= prio || s.nr_free <= s.reserve)
 			continue;
@@ -175,11 +173,11 @@ static struct hpool *hpool_pick_victim(struct hpool *pool, int prio)
 bool hpool_steal(struct hpool *pool, enum hpool_prio prio, struct hpool_obj **hdrp)
 {
 	struct hpool_obj *hdr = NULL;
+	unsigned long flags, cflags;
 	struct hpool *victim;
-	unsigned long flags;
 	int tries;
 
-	rcu_read_lock();
+	read_lock_irqsave(&pool->children_lock, cflags);
 	/* A victim may lose its surplus under us: try again, a bounded number of times. */
 	for (tries = 0; !hdr && tries < 4; tries++) {
 		victim = hpool_pick_victim(pool, prio);
@@ -197,7 +195,7 @@ bool hpool_steal(struct hpool *pool, enum hpool_prio prio, struct hpool_obj **hd
 			trace_hpool_steal(pool, victim);
 		}
 	}
-	rcu_read_unlock();
+	read_unlock_irqrestore(&pool->children_lock, cflags);
 	if (!hdr)
 		return false;
 
@@ -227,14 +225,15 @@ unsigned int hpool_distribute(struct hpool *pool, unsigned int nr)
 	unsigned int moved = 0;
 	struct hpool *child;
 	bool progress = true;
+	unsigned long cflags;
 	int ret;
 
 	if (WARN_ON_ONCE(!pool))
 		return 0;
-	rcu_read_lock();
+	read_lock_irqsave(&pool->children_lock, cflags);
 	while (moved < nr && progress) {
 		progress = false;
-		list_for_each_entry_rcu(child, &pool->children, sibling) {
+		list_for_each_entry(child, &pool->children, sibling) {
 			if (moved == nr)
 				break;
 			ret = hpool_move_one(pool, child, pool, NULL,
@@ -248,7 +247,7 @@ unsigned int hpool_distribute(struct hpool *pool, unsigned int nr)
 		}
 	}
 out:
-	rcu_read_unlock();
+	read_unlock_irqrestore(&pool->children_lock, cflags);
 	trace_hpool_distribute(pool, moved);
 	return moved;
 }
@@ -268,13 +267,13 @@ unsigned int hpool_reclaim(struct hpool *pool)
 {
 	struct hpool_obj *list;
 	unsigned int moved = 0, nr;
+	unsigned long flags, cflags;
 	struct hpool *child;
-	unsigned long flags;
 
 	if (WARN_ON_ONCE(!pool))
 		return 0;
-	rcu_read_lock();
-	list_for_each_entry_rcu(child, &pool->children, sibling) {
+	read_lock_irqsave(&pool->children_lock, cflags);
+	list_for_each_entry(child, &pool->children, sibling) {
 		nr = hpool_take_free(child, UINT_MAX, &list);
 		if (!nr)
 			continue;
@@ -293,7 +292,7 @@ unsigned int hpool_reclaim(struct hpool *pool)
 		hpool_unlock(pool, flags);
 		moved += nr;
 	}
-	rcu_read_unlock();
+	read_unlock_irqrestore(&pool->children_lock, cflags);
 	trace_hpool_reclaim(pool, moved);
 	return moved;
 }

@@ -10,7 +10,6 @@
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -30,10 +29,16 @@
  *    of the pools involved one after the other.
  * A: atomic, no lock (nr_objects is charged page_counter-style, with a
  *    limit check and an exact rollback).
- * T: hpool_topology_mutex for writers; readers either hold it or walk the
- *    children list under rcu_read_lock() (pools are freed after a grace
- *    period, and a pool that is being destroyed is marked @dead under L
- *    first).
+ * T: hpool_topology_mutex for writers; readers either hold it or, in any
+ *    context, walk a children list holding the parent's children_lock for
+ *    reading (C). A pool that is being destroyed is marked @dead under L
+ *    first.
+ * C: parent->children_lock, an rwlock: read by the walkers of atomic context
+ *    (steal, distribute, reclaim), written (under the mutex, irqs off) to
+ *    link or unlink a child. It is outside every pool lock: a walker takes
+ *    the locks of the pools it meets under it, never the reverse. Once a
+ *    pool is unlinked nothing can reach it, so it is freed at once: no RCU
+ *    grace period, no deferred free for a request-scoped pool.
  * W: written under L (so it is consistent with the gauges it bounds), read
  *    locklessly with READ_ONCE() on the fast paths.
  * I: immutable once the pool is visible.
@@ -139,8 +144,9 @@ struct hpool {
 	u64 seq;			/* I: creation order */
 	char name[HPOOL_NAME_MAX];	/* I */
 
-	struct list_head children;	/* T: in creation order */
-	struct list_head sibling;	/* T: in parent->children or hpool_roots */
+	struct list_head children;	/* T and C: in creation order */
+	rwlock_t children_lock;		/* C */
+	struct list_head sibling;	/* T and C (of the parent) */
 	unsigned int nr_children;	/* T */
 	unsigned int nr_children_hidden;	/* T, read with READ_ONCE() */
 
@@ -155,7 +161,6 @@ struct hpool {
 	struct kobject *children_kobj;
 	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
 	struct kernfs_node *health_kn;
-	struct rcu_head rcu;
 };
 
 extern struct mutex hpool_topology_mutex;
@@ -203,6 +208,24 @@ static inline enum hpool_health hpool_health_of(unsigned int util)
 	return HPOOL_HEALTH_CRITICAL;
 }
 
+/*
+ * hpool_health_of(hpool_util(in_use, capacity)) without the division, for
+ * every change of nr_in_use: floor(x / c) < n exactly when x < n * c.
+ */
+static __always_inline enum hpool_health
+hpool_health_at(unsigned int in_use, unsigned int capacity)
+{
+	u64 x = (u64)in_use * 100;
+
+	if (!capacity)
+		return in_use ? HPOOL_HEALTH_CRITICAL : HPOOL_HEALTH_GOOD;
+	if (x < (u64)capacity * 50)
+		return HPOOL_HEALTH_GOOD;
+	if (x < (u64)capacity * 80)
+		return HPOOL_HEALTH_WARNING;
+	return HPOOL_HEALTH_CRITICAL;
+}
+
 /* hpool_core.c */
 void __hpool_fold_locked(struct hpool *pool);
 void __hpool_rearm_locked(struct hpool *pool);
@@ -211,26 +234,85 @@ void __hpool_rearm_locked(struct hpool *pool);
  * Take a pool's lock for anything but a fast-path operation: the per-CPU
  * caches are folded in first, so the pool's fields are exact under it, and
  * the fast path is re-armed for the new state on unlock.
+ *
+ * This and the helpers below run on every borrow and release of a
+ * request-scoped child: __always_inline, as the kernel's -Os builds would
+ * make each a call.
  */
-static inline void hpool_lock(struct hpool *pool, unsigned long *flags)
+static __always_inline void hpool_lock(struct hpool *pool, unsigned long *flags)
 	__acquires(&pool->lock)
 {
 	spin_lock_irqsave(&pool->lock, *flags);
-	__hpool_fold_locked(pool);
+	if (pool->pcp_dirty)
+		__hpool_fold_locked(pool);
 }
 
-static inline void hpool_unlock(struct hpool *pool, unsigned long flags)
+static __always_inline void hpool_unlock(struct hpool *pool, unsigned long flags)
 	__releases(&pool->lock)
 {
-	__hpool_rearm_locked(pool);
+	if (pool->pcp)
+		__hpool_rearm_locked(pool);
 	spin_unlock_irqrestore(&pool->lock, flags);
 }
 
-struct hpool_obj *__hpool_pop_locked(struct hpool *pool);
-void __hpool_push_locked(struct hpool *pool, struct hpool_obj *hdr);
-void __hpool_update_locked(struct hpool *pool);
-void __hpool_in_use_inc_locked(struct hpool *pool);
+void __hpool_health_changed_locked(struct hpool *pool, u8 health);
 void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state);
+
+/* Take the top object of a pool's free list; NULL when it is empty. */
+static __always_inline struct hpool_obj *__hpool_pop_locked(struct hpool *pool)
+{
+	struct hpool_obj *hdr = pool->free_list;
+
+	lockdep_assert_held(&pool->lock);
+	if (hdr) {
+		pool->free_list = hdr->next;
+		pool->nr_free--;
+		hdr->next = NULL;
+	}
+	return hdr;
+}
+
+/* Put a free object, charged to @pool already, on its free list: its home. */
+static __always_inline void __hpool_push_locked(struct hpool *pool,
+						struct hpool_obj *hdr)
+{
+	lockdep_assert_held(&pool->lock);
+	hdr->home = pool;
+	hdr->next = pool->free_list;
+	pool->free_list = hdr;
+	pool->nr_free++;
+}
+
+/* After every change of nr_in_use or capacity: notify a change of health. */
+static __always_inline void __hpool_update_locked(struct hpool *pool)
+{
+	u8 health = hpool_health_at(pool->nr_in_use, pool->capacity);
+
+	lockdep_assert_held(&pool->lock);
+	if (unlikely(health != pool->health))
+		__hpool_health_changed_locked(pool, health);
+}
+
+/* Count one more object handed out by a pool. */
+static __always_inline void __hpool_in_use_inc_locked(struct hpool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->nr_in_use++;
+	if (pool->nr_in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->nr_in_use;
+	__hpool_update_locked(pool);
+}
+
+/* Count one object fewer in use; a draining pool stops at 0. */
+static __always_inline void __hpool_in_use_dec_locked(struct hpool *pool)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->nr_in_use--;
+	if (unlikely(!pool->nr_in_use && pool->state == HPOOL_DRAINING))
+		__hpool_set_state_locked(pool, HPOOL_STOPPED);
+	__hpool_update_locked(pool);
+}
+
 bool hpool_charge(struct hpool *pool, struct hpool *stop, bool may_grow, bool *grew);
 void hpool_uncharge(struct hpool *pool, struct hpool *stop, unsigned int nr);
 struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp);

@@ -20,7 +20,6 @@
 #include <linux/namei.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -458,16 +457,17 @@ static void hpool_test_fault_moves(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, frees) + HPT(a, frees) + HPT(b, frees), 0);
 }
 
-/* Is there a child of @parent named @name? (Children lists are RCU lists.) */
+/* Is there a child of @parent named @name? (As the walkers look: C.) */
 static bool hpf_has_child(struct hpool *parent, const char *name)
 {
+	unsigned long flags;
 	struct hpool *c;
 	bool found = false;
 
-	rcu_read_lock();
-	list_for_each_entry_rcu(c, &parent->children, sibling)
+	read_lock_irqsave(&parent->children_lock, flags);
+	list_for_each_entry(c, &parent->children, sibling)
 		found |= !strcmp(c->name, name);
-	rcu_read_unlock();
+	read_unlock_irqrestore(&parent->children_lock, flags);
 	return found;
 }
 
