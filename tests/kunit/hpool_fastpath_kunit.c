@@ -5,7 +5,9 @@
  * counted exactly, health (and so its notifications) is exact at every step,
  * a CPU caches at most HPOOL_PCP_MAX objects and drifts at most
  * HPOOL_PCP_SLACK_MAX, and peak_in_use under-reports by less than
- * nr_cpus * HPOOL_PCP_SLACK_MAX.
+ * nr_cpus * HPOOL_PCP_SLACK_MAX. A child borrows from, and gives back to,
+ * its parent's cache with the same exact counts, and health is computed
+ * without a division to the same level sysfs shows.
  */
 
 #include <kunit/test.h>
@@ -133,9 +135,115 @@ static void hpool_test_fastpath_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 }
 
+/* The free objects and hits of one CPU's cache, read without a fold. */
+static void hpf_cpu_cache(struct hpool *pool, int cpu, unsigned int *nr_free,
+			  unsigned long *hits)
+{
+	struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pc->lock, flags);
+	*nr_free = pc->nr_free;
+	*hits = pc->local_hits;
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
+}
+
+/*
+ * A request-scoped child borrows from its parent's cache on this CPU and
+ * gives back into it: the parent counts a local hit per borrow and no
+ * release, the child its borrows and releases, and every gauge is exact.
+ * A drained parent (fast path off) refuses the borrow: the child allocates.
+ */
+static void hpool_test_fastpath_borrow(struct kunit *test)
+{
+	struct hpool_params cp = {
+		.name = "req", .capacity = 4, .borrow_limit = 4,
+		.flags = HPOOL_F_NO_SYSFS,
+	};
+	struct hpool *root = hpt_root(test, "t-fast-borrow", HPF_CAP), *req;
+	unsigned long hits0, hits;
+	unsigned int free0, nr_free;
+	void *objs[8];
+	int i, cpu;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	/* Stock this CPU's cache of the root: 8 objects. */
+	for (i = 0; i < 8; i++)
+		objs[i] = hpool_acquire(root, GFP_KERNEL);
+	for (i = 0; i < 8; i++)
+		hpool_release(root, objs[i]);
+	req = hpt_new(test, root, &cp);
+	hpf_cpu_cache(root, cpu, &free0, &hits0);
+	KUNIT_EXPECT_GE(test, free0, 4);
+
+	for (i = 0; i < 4; i++) {
+		objs[i] = hpool_acquire(req, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	/* Served by the cache, without a fold of the root. */
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	KUNIT_EXPECT_EQ(test, nr_free, free0 - 4);
+	KUNIT_EXPECT_EQ(test, hits, hits0 + 4);
+	HPT_EXPECT_GAUGES(test, req, 0, 0, 4, 4);
+	HPT_EXPECT_SERVED(test, req, 0, 4, 0);
+	/* (Reading the root's stats folds its caches into its free list.) */
+	HPT_EXPECT_GAUGES(test, root, 8, 4, 4, 0);
+	HPT_EXPECT_SERVED(test, root, 4, 0, 8);
+
+	for (i = 0; i < 4; i++)
+		hpool_release(req, objs[i]);
+	/* Back in this CPU's cache; releases counted on the child only. */
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	KUNIT_EXPECT_EQ(test, nr_free, 4);
+	HPT_EXPECT_GAUGES(test, req, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(req, releases), 4);
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8);
+
+	/* Draining turns the root's fast path off: the borrow is refused. */
+	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), 0);
+	objs[0] = hpool_acquire(req, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, objs[0]);
+	HPT_EXPECT_SERVED(test, req, 0, 4, 1);
+	HPT_EXPECT_SERVED(test, root, 4, 0, 8);
+	hpool_release(req, objs[0]);
+	migrate_enable();
+	hpt_destroy(test, req);
+	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
+}
+
+/* Health without a division: the same level as sysfs' utilisation gives. */
+static void hpool_test_health_at(struct kunit *test)
+{
+	static const unsigned int caps[] = { 0, 1, 2, 3, 7, 10, 99, 100, 101, 1000,
+					     UINT_MAX / 100 + 1, UINT_MAX };
+	unsigned int i, u, c;
+
+	for (i = 0; i < ARRAY_SIZE(caps); i++) {
+		c = caps[i];
+		for (u = 0; u < 300; u++)
+			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+					    hpool_health_of(hpool_util(u, c)),
+					    "in_use %u capacity %u", u, c);
+		for (u = c / 2 - 2; c > 8 && u != c / 2 + 2; u++)
+			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+					    hpool_health_of(hpool_util(u, c)),
+					    "in_use %u capacity %u", u, c);
+		for (u = c - c / 5 - 2; c > 8 && u != c - c / 5 + 2; u++)
+			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+					    hpool_health_of(hpool_util(u, c)),
+					    "in_use %u capacity %u", u, c);
+		KUNIT_EXPECT_EQ(test, hpool_health_at(UINT_MAX, c),
+				hpool_health_of(hpool_util(UINT_MAX, c)));
+	}
+}
+
 static struct kunit_case hpool_fastpath_cases[] = {
 	KUNIT_CASE(hpool_test_fastpath_exact),
 	KUNIT_CASE(hpool_test_fastpath_drain),
+	KUNIT_CASE(hpool_test_fastpath_borrow),
+	KUNIT_CASE(hpool_test_health_at),
 	{}
 };
 
