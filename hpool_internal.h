@@ -144,24 +144,32 @@ struct hpool {
 	u64 seq;			/* I: creation order */
 	char name[HPOOL_NAME_MAX];	/* I */
 
-	struct list_head children;	/* T and C: in creation order */
-	rwlock_t children_lock;		/* C */
-	struct list_head sibling;	/* T and C (of the parent) */
 	unsigned int nr_children;	/* T */
 	unsigned int nr_children_hidden;	/* T, read with READ_ONCE() */
-
 	unsigned int prewarm;		/* I: objects to allocate at creation */
-	struct work_struct prewarm_work;
-	struct work_struct orphan_work;	/* destroys an orphan once stopped */
-	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
 
-	/* sysfs (hpool_sysfs.c); kobj holds the pool's lifetime */
-	struct kobject kobj;
+	/* sysfs (hpool_sysfs.c) */
 	bool in_sysfs;			/* I: kobj was added to sysfs */
 	struct kobject *children_kobj;
 	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
 	struct kernfs_node *health_kn;
+
+	/*
+	 * HPOOL_INIT_ZEROED ends here: hpool_create_pool() zeroes what comes
+	 * before and initialises what follows field by field, so that the
+	 * creation of a request-scoped pool does not zero them twice.
+	 */
+	struct list_head children;	/* T and C: in creation order */
+	rwlock_t children_lock;		/* C */
+	struct list_head sibling;	/* T and C (of the parent) */
+	struct work_struct prewarm_work;
+	struct work_struct orphan_work;	/* destroys an orphan once stopped */
+	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
+	/* holds the pool's lifetime if in_sysfs; zeroed by hpool_sysfs_add() */
+	struct kobject kobj;
 };
+
+#define HPOOL_INIT_ZEROED	offsetof(struct hpool, children)
 
 extern struct mutex hpool_topology_mutex;
 extern struct list_head hpool_roots;		/* T */

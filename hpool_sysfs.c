@@ -536,6 +536,8 @@ int hpool_sysfs_add(struct hpool *pool)
 
 	lockdep_assert_held(&hpool_topology_mutex);
 	parent = pool->parent ? pool->parent->children_kobj : hpool_kobj;
+	/* Not zeroed with the pool (HPOOL_INIT_ZEROED): a kobject must be. */
+	memset(&pool->kobj, 0, sizeof(pool->kobj));
 	ret = kobject_init_and_add(&pool->kobj, &hpool_ktype, parent, "%s",
 				   pool->name);
 	if (ret)

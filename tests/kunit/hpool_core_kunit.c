@@ -360,6 +360,9 @@ static void hpool_test_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(root, &p)), -EEXIST);
 	/* The same name under another parent is fine. */
 	hpt_child(test, a, "b", 1, 0);
+	/* Only "." and ".." are taken: dots are fine elsewhere. */
+	hpt_child(test, a, "...", 1, 0);
+	hpt_child(test, a, ".a.", 1, 0);
 }
 
 /* §1: depths 0 to HPOOL_MAX_DEPTH - 1; deeper is -EINVAL. */
