@@ -43,8 +43,10 @@
  *    locklessly with READ_ONCE() on the fast paths.
  * I: immutable once the pool is visible.
  * P: pcp->lock of one CPU's struct hpool_pcp (below). Innermost: taken
- *    under its own pool's lock (a fold, a restock) or under a child's (a
- *    borrow served from the parent's cache), and nothing is taken under it.
+ *    alone (the fast path), under its own pool's lock (a fold, a restock)
+ *    or under a child's (a borrow served from the parent's cache, a release
+ *    that ends a borrow chain in the home's cache), and nothing is taken
+ *    under it.
  */
 
 /*
