@@ -174,7 +174,8 @@ static __always_inline bool hpool_accepts_locked(const struct hpool *pool)
 
 /**
  * __hpool_fold_locked() - bring every CPU's cache and drift into the pool
- * @pool: the pool, locked
+ * @pool: the pool, locked, with pcp_dirty set (hpool_lock() checks it: no
+ *	cache was armed or stocked since the last fold otherwise)
  *
  * Turns the fast path off (slack 0) first: a CPU folded here can then only
  * move its drift back towards 0 until __hpool_rearm_locked().
@@ -184,8 +185,6 @@ void __hpool_fold_locked(struct hpool *pool)
 	int cpu;
 
 	lockdep_assert_held(&pool->lock);
-	if (!pool->pcp_dirty)
-		return;		/* no cache was armed or stocked since the last fold */
 	pool->pcp_dirty = false;
 	WRITE_ONCE(pool->pcp_slack, 0);
 	for_each_possible_cpu(cpu) {
@@ -213,7 +212,8 @@ void __hpool_fold_locked(struct hpool *pool)
 
 /**
  * __hpool_rearm_locked() - set the fast path's bound for the pool's state
- * @pool: the pool, locked, folded
+ * @pool: the pool, locked, folded; one with per-CPU caches (hpool_unlock()
+ *	checks)
  *
  * The slack lets every CPU drift so far that nr_in_use stays in the band of
  * values with the current health; 0 when the pool is not active.
@@ -221,21 +221,22 @@ void __hpool_fold_locked(struct hpool *pool)
 void __hpool_rearm_locked(struct hpool *pool)
 {
 	unsigned int u = pool->nr_in_use, cap = pool->capacity;
-	unsigned int h50, h80, lo, hi, room;
+	unsigned int warn, crit, lo, hi, room;
 
 	lockdep_assert_held(&pool->lock);
-	if (!pool->pcp || pool->dead || pool->state != HPOOL_ACTIVE || !cap)
+	if (pool->dead || pool->state != HPOOL_ACTIVE || !cap)
 		return;
-	h50 = DIV_ROUND_UP_ULL((u64)cap * 50, 100);
-	h80 = DIV_ROUND_UP_ULL((u64)cap * 80, 100);
-	if (u < h50) {
+	/* The first nr_in_use of each health level. */
+	warn = DIV_ROUND_UP_ULL((u64)cap * HPOOL_WARNING_PCT, 100);
+	crit = DIV_ROUND_UP_ULL((u64)cap * HPOOL_CRITICAL_PCT, 100);
+	if (u < warn) {
 		lo = 0;
-		hi = h50 - 1;
-	} else if (u < h80) {
-		lo = h50;
-		hi = h80 - 1;
+		hi = warn - 1;
+	} else if (u < crit) {
+		lo = warn;
+		hi = crit - 1;
 	} else {
-		lo = h80;
+		lo = crit;
 		hi = UINT_MAX;
 	}
 	room = hi - u;
@@ -1147,6 +1148,35 @@ static bool hpool_name_taken(struct list_head *siblings, const char *name)
 	return false;
 }
 
+/*
+ * Link @pool at the end of @siblings (@link), or unlink it: under the
+ * topology mutex and, for a child, its parent's children_lock, which the
+ * walkers of atomic context hold.
+ */
+static void hpool_link(struct hpool *pool, struct list_head *siblings, bool link)
+{
+	struct hpool *parent = pool->parent;
+	int d = link ? 1 : -1;
+
+	lockdep_assert_held(&hpool_topology_mutex);
+	if (!parent) {
+		if (link)
+			list_add_tail(&pool->sibling, siblings);
+		else
+			list_del(&pool->sibling);
+		return;
+	}
+	write_lock_irq(&parent->children_lock);
+	if (link)
+		list_add_tail(&pool->sibling, siblings);
+	else
+		list_del(&pool->sibling);
+	write_unlock_irq(&parent->children_lock);
+	parent->nr_children += d;
+	if (pool->flags & HPOOL_F_NO_SYSFS)
+		WRITE_ONCE(parent->nr_children_hidden, parent->nr_children_hidden + d);
+}
+
 static void hpool_orphan_workfn(struct work_struct *work);
 
 static struct hpool *hpool_create_pool(struct hpool *parent,
@@ -1249,17 +1279,7 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 			goto out_unlock;
 	}
 	trace_hpool_state_change(pool, HPOOL_STARTING, pool->state);
-	if (parent) {
-		write_lock_irq(&parent->children_lock);
-		list_add_tail(&pool->sibling, siblings);
-		write_unlock_irq(&parent->children_lock);
-		parent->nr_children++;
-		if (p->flags & HPOOL_F_NO_SYSFS)
-			WRITE_ONCE(parent->nr_children_hidden,
-				   parent->nr_children_hidden + 1);
-	} else {
-		list_add_tail(&pool->sibling, siblings);
-	}
+	hpool_link(pool, siblings, true);
 	mutex_unlock(&hpool_topology_mutex);
 
 	if (pool->prewarm)
@@ -1358,17 +1378,7 @@ int hpool_destroy(struct hpool *pool)
 	pool->c.frees += nr;
 	hpool_unlock(pool, flags);
 
-	if (pool->parent) {
-		write_lock_irq(&pool->parent->children_lock);
-		list_del(&pool->sibling);
-		write_unlock_irq(&pool->parent->children_lock);
-		pool->parent->nr_children--;
-		if (pool->flags & HPOOL_F_NO_SYSFS)
-			WRITE_ONCE(pool->parent->nr_children_hidden,
-				   pool->parent->nr_children_hidden - 1);
-	} else {
-		list_del(&pool->sibling);
-	}
+	hpool_link(pool, NULL, false);
 	mutex_unlock(&hpool_topology_mutex);
 
 	if (pool->prewarm)

@@ -209,11 +209,15 @@ static inline unsigned int hpool_util(unsigned int in_use, unsigned int capacity
 
 enum hpool_health { HPOOL_HEALTH_GOOD, HPOOL_HEALTH_WARNING, HPOOL_HEALTH_CRITICAL };
 
+/* The utilisation, in percent, at which health becomes warning, critical. */
+#define HPOOL_WARNING_PCT	50
+#define HPOOL_CRITICAL_PCT	80
+
 static inline enum hpool_health hpool_health_of(unsigned int util)
 {
-	if (util < 50)
+	if (util < HPOOL_WARNING_PCT)
 		return HPOOL_HEALTH_GOOD;
-	if (util < 80)
+	if (util < HPOOL_CRITICAL_PCT)
 		return HPOOL_HEALTH_WARNING;
 	return HPOOL_HEALTH_CRITICAL;
 }
@@ -229,16 +233,16 @@ hpool_health_at(unsigned int in_use, unsigned int capacity)
 
 	if (!capacity)
 		return in_use ? HPOOL_HEALTH_CRITICAL : HPOOL_HEALTH_GOOD;
-	if (x < (u64)capacity * 50)
+	if (x < (u64)capacity * HPOOL_WARNING_PCT)
 		return HPOOL_HEALTH_GOOD;
-	if (x < (u64)capacity * 80)
+	if (x < (u64)capacity * HPOOL_CRITICAL_PCT)
 		return HPOOL_HEALTH_WARNING;
 	return HPOOL_HEALTH_CRITICAL;
 }
 
 /* hpool_core.c */
-void __hpool_fold_locked(struct hpool *pool);
-void __hpool_rearm_locked(struct hpool *pool);
+void __hpool_fold_locked(struct hpool *pool);	/* only if pool->pcp_dirty */
+void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
 
 /*
  * Take a pool's lock for anything but a fast-path operation: the per-CPU

@@ -213,6 +213,59 @@ static void hpool_test_fastpath_borrow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 }
 
+/*
+ * A chain: a hidden leaf borrows through a middle pool whose own cache and
+ * free list are empty; the middle pool borrows from the root's cache under
+ * its own lock, and the release that ends the chain puts the objects back
+ * in that cache. Every pool of the chain counts exactly (SPEC section 2).
+ */
+static void hpool_test_fastpath_chain(struct kunit *test)
+{
+	struct hpool_params lp = {
+		.name = "leaf", .capacity = 4, .borrow_limit = 4,
+		.flags = HPOOL_F_NO_SYSFS,
+	};
+	struct hpool *root = hpt_root(test, "t-fast-chain", HPF_CAP), *mid, *leaf;
+	unsigned long hits0, hits;
+	unsigned int free0, nr_free;
+	void *objs[8];
+	int i, cpu;
+
+	mid = hpt_child(test, root, "mid", 100, 4);
+	leaf = hpt_new(test, mid, &lp);
+	migrate_disable();
+	cpu = smp_processor_id();
+	for (i = 0; i < 8; i++)
+		objs[i] = hpool_acquire(root, GFP_KERNEL);
+	for (i = 0; i < 8; i++)
+		hpool_release(root, objs[i]);
+	hpf_cpu_cache(root, cpu, &free0, &hits0);
+	KUNIT_EXPECT_GE(test, free0, 2);
+
+	for (i = 0; i < 2; i++) {
+		objs[i] = hpool_acquire(leaf, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	KUNIT_EXPECT_EQ(test, nr_free, free0 - 2);
+	KUNIT_EXPECT_EQ(test, hits, hits0 + 2);
+	for (i = 0; i < 2; i++)
+		hpool_release(leaf, objs[i]);
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	KUNIT_EXPECT_EQ(test, nr_free, free0);
+	migrate_enable();
+
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, leaf, 0, 2, 0);
+	KUNIT_EXPECT_EQ(test, HPT(leaf, releases), 2);
+	HPT_EXPECT_GAUGES(test, mid, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, mid, 0, 2, 0);
+	KUNIT_EXPECT_EQ(test, HPT(mid, releases), 0);
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+	HPT_EXPECT_SERVED(test, root, 2, 0, 8);
+	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8);
+}
+
 /* Health without a division: the same level as sysfs' utilisation gives. */
 static void hpool_test_health_at(struct kunit *test)
 {
@@ -243,6 +296,7 @@ static struct kunit_case hpool_fastpath_cases[] = {
 	KUNIT_CASE(hpool_test_fastpath_exact),
 	KUNIT_CASE(hpool_test_fastpath_drain),
 	KUNIT_CASE(hpool_test_fastpath_borrow),
+	KUNIT_CASE(hpool_test_fastpath_chain),
 	KUNIT_CASE(hpool_test_health_at),
 	{}
 };
