@@ -148,6 +148,41 @@ static void hpf_cpu_cache(struct hpool *pool, int cpu, unsigned int *nr_free,
 	raw_spin_unlock_irqrestore(&pc->lock, flags);
 }
 
+/* Stock @root's cache on this CPU (the caller is pinned) with 8 objects. */
+static void hpf_stock(struct hpool *root)
+{
+	void *stock[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		stock[i] = hpool_acquire(root, GFP_KERNEL);
+	for (i = 0; i < 8; i++)
+		hpool_release(root, stock[i]);
+}
+
+/*
+ * Acquire @n objects from @pool, a descendant of @root: @root's cache on
+ * @cpu must serve them, without a fold. Returns its free objects before.
+ */
+static unsigned int hpf_borrow(struct kunit *test, struct hpool *root,
+			       struct hpool *pool, int cpu, void **objs, int n)
+{
+	unsigned int free0, nr_free;
+	unsigned long hits0, hits;
+	int i;
+
+	hpf_cpu_cache(root, cpu, &free0, &hits0);
+	KUNIT_EXPECT_GE(test, free0, n);
+	for (i = 0; i < n; i++) {
+		objs[i] = hpool_acquire(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	KUNIT_EXPECT_EQ(test, nr_free, free0 - n);
+	KUNIT_EXPECT_EQ(test, hits, hits0 + n);
+	return free0;
+}
+
 /*
  * A request-scoped child borrows from its parent's cache on this CPU and
  * gives back into it: the parent counts a local hit per borrow and no
@@ -161,30 +196,17 @@ static void hpool_test_fastpath_borrow(struct kunit *test)
 		.flags = HPOOL_F_NO_SYSFS,
 	};
 	struct hpool *root = hpt_root(test, "t-fast-borrow", HPF_CAP), *req;
-	unsigned long hits0, hits;
-	unsigned int free0, nr_free;
+	unsigned int nr_free;
+	unsigned long hits;
 	void *objs[8];
 	int i, cpu;
 
 	migrate_disable();
 	cpu = smp_processor_id();
-	/* Stock this CPU's cache of the root: 8 objects. */
-	for (i = 0; i < 8; i++)
-		objs[i] = hpool_acquire(root, GFP_KERNEL);
-	for (i = 0; i < 8; i++)
-		hpool_release(root, objs[i]);
+	hpf_stock(root);
+	/* Creating a child leaves the parent's caches alone. */
 	req = hpt_new(test, root, &cp);
-	hpf_cpu_cache(root, cpu, &free0, &hits0);
-	KUNIT_EXPECT_GE(test, free0, 4);
-
-	for (i = 0; i < 4; i++) {
-		objs[i] = hpool_acquire(req, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
-	/* Served by the cache, without a fold of the root. */
-	hpf_cpu_cache(root, cpu, &nr_free, &hits);
-	KUNIT_EXPECT_EQ(test, nr_free, free0 - 4);
-	KUNIT_EXPECT_EQ(test, hits, hits0 + 4);
+	hpf_borrow(test, root, req, cpu, objs, 4);
 	HPT_EXPECT_GAUGES(test, req, 0, 0, 4, 4);
 	HPT_EXPECT_SERVED(test, req, 0, 4, 0);
 	/* (Reading the root's stats folds its caches into its free list.) */
@@ -226,8 +248,8 @@ static void hpool_test_fastpath_chain(struct kunit *test)
 		.flags = HPOOL_F_NO_SYSFS,
 	};
 	struct hpool *root = hpt_root(test, "t-fast-chain", HPF_CAP), *mid, *leaf;
-	unsigned long hits0, hits;
 	unsigned int free0, nr_free;
+	unsigned long hits;
 	void *objs[8];
 	int i, cpu;
 
@@ -235,20 +257,8 @@ static void hpool_test_fastpath_chain(struct kunit *test)
 	leaf = hpt_new(test, mid, &lp);
 	migrate_disable();
 	cpu = smp_processor_id();
-	for (i = 0; i < 8; i++)
-		objs[i] = hpool_acquire(root, GFP_KERNEL);
-	for (i = 0; i < 8; i++)
-		hpool_release(root, objs[i]);
-	hpf_cpu_cache(root, cpu, &free0, &hits0);
-	KUNIT_EXPECT_GE(test, free0, 2);
-
-	for (i = 0; i < 2; i++) {
-		objs[i] = hpool_acquire(leaf, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
-	hpf_cpu_cache(root, cpu, &nr_free, &hits);
-	KUNIT_EXPECT_EQ(test, nr_free, free0 - 2);
-	KUNIT_EXPECT_EQ(test, hits, hits0 + 2);
+	hpf_stock(root);
+	free0 = hpf_borrow(test, root, leaf, cpu, objs, 2);
 	for (i = 0; i < 2; i++)
 		hpool_release(leaf, objs[i]);
 	hpf_cpu_cache(root, cpu, &nr_free, &hits);
