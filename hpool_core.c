@@ -34,6 +34,14 @@ LIST_HEAD(hpool_roots);
 struct workqueue_struct *hpool_wq;
 
 static u64 hpool_seq;	/* T */
+static LIST_HEAD(hpool_orphans);	/* T: pools that lost their device */
+static void hpool_reap_workfn(struct work_struct *work);
+static DECLARE_WORK(hpool_reap_work, hpool_reap_workfn);
+
+#ifdef CONFIG_HPOOL_DEBUG
+void (*hpool_test_hook)(enum hpool_hook where, struct hpool *pool);
+EXPORT_SYMBOL_IF_KUNIT(hpool_test_hook);
+#endif
 /* struct hpool has its own cache: it is just past a kmalloc size class. */
 static struct kmem_cache *hpool_pool_cache;
 /* Pools allocated and not yet freed: module exit waits for delayed releases. */
@@ -158,8 +166,9 @@ void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
 	/* Pairs with the barrier of the waiter's set_current_state(). */
 	if (wq_has_sleeper(&pool->drain_wq))
 		wake_up_all(&pool->drain_wq);
+	/* The reaper is static: queueing it is safe whatever becomes of @pool. */
 	if (state == HPOOL_STOPPED && pool->orphan)
-		queue_work(hpool_wq, &pool->orphan_work);
+		queue_work(hpool_wq, &hpool_reap_work);
 }
 
 /* A pool that serves acquisitions and borrows. */
@@ -469,7 +478,8 @@ struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp)
 
 	if (hpool_should_fail_alloc())
 		return NULL;
-	mem = kmem_cache_alloc(tree->cache, gfp);
+	/* Zeroed, if asked, when handed out: after the ctor, like a recycled one. */
+	mem = kmem_cache_alloc(tree->cache, gfp & ~__GFP_ZERO);
 	if (!mem)
 		return NULL;
 	obj = mem + tree->hdr_size;
@@ -701,11 +711,17 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 	trace_hpool_acquire_fail(pool, hpool_fail_names[fail]);
 }
 
-static __always_inline void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr)
+static __always_inline void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr,
+					     gfp_t gfp)
 {
+	void *obj = hpool_payload(hdr);
+
 	/* The object is ours alone until the caller has it: no lock. */
 	WRITE_ONCE(hdr->owner, pool);
-	return hpool_payload(hdr);
+	/* Recycled or new, after the ctor: what the caller gets is zeroed. */
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, pool->tree->obj_size);
+	return obj;
 }
 
 /* Both acquire calls, once this CPU's cache came up empty. */
@@ -724,7 +740,7 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
 		hpool_count_fail(pool, fail);
 		return NULL;
 	}
-	return hpool_hand_out(pool, hdr);
+	return hpool_hand_out(pool, hdr, gfp);
 }
 
 /*
@@ -739,10 +755,13 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
 
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
+	/* A pool has limits: it cannot promise never to fail (§9 gfp). */
+	if (WARN_ON_ONCE(gfp & __GFP_NOFAIL))
+		gfp &= ~__GFP_NOFAIL;
 	might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
 	if (likely(hdr))
-		return hpool_hand_out(pool, hdr);
+		return hpool_hand_out(pool, hdr, gfp);
 	return hpool_acquire_slow(pool, prio, may_steal, gfp);
 }
 
@@ -806,20 +825,28 @@ static void hpool_count_bad(struct hpool *pool)
  */
 static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 {
-	struct hpool *home = hdr->home, *p;
+	struct hpool *home = hdr->home, *p, *next;
 	unsigned long flags;
 	bool done = false;
 
-	for (p = owner; p != home; p = p->parent) {
+	/*
+	 * Once p's lock is dropped, p may be drained and destroyed by another
+	 * CPU (nothing of p's is in use any more): what the walk needs of it is
+	 * read under the lock. Its parent lives on, as the object still counts
+	 * in the parent's nr_in_use.
+	 */
+	for (p = owner; p != home; p = next) {
 		hpool_lock(p, &flags);
+		next = p->parent;
 		if (p == owner)
 			p->c.releases++;
 		p->nr_borrowed--;
 		__hpool_in_use_dec_locked(p);
 		/* The home's cache on this CPU takes it, interrupts being off. */
-		if (p->parent == home && home->pcp)
+		if (next == home && home->pcp)
 			done = __hpool_put_fast(home, hdr, false);
 		hpool_unlock(p, flags);
+		hpool_hook(HPOOL_HOOK_RETURN, p);
 	}
 	if (done)
 		return;
@@ -1177,8 +1204,6 @@ static void hpool_link(struct hpool *pool, struct list_head *siblings, bool link
 		WRITE_ONCE(parent->nr_children_hidden, parent->nr_children_hidden + d);
 }
 
-static void hpool_orphan_workfn(struct work_struct *work);
-
 static struct hpool *hpool_create_pool(struct hpool *parent,
 				       const struct hpool_params *p)
 {
@@ -1206,7 +1231,7 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 	rwlock_init(&pool->children_lock);
 	INIT_LIST_HEAD(&pool->sibling);
 	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
-	INIT_WORK(&pool->orphan_work, hpool_orphan_workfn);
+	INIT_LIST_HEAD(&pool->orphan_node);
 	init_waitqueue_head(&pool->drain_wq);
 	atomic_inc(&hpool_nr_live);
 	spin_lock_init(&pool->lock);
@@ -1280,6 +1305,9 @@ static struct hpool *hpool_create_pool(struct hpool *parent,
 	}
 	trace_hpool_state_change(pool, HPOOL_STARTING, pool->state);
 	hpool_link(pool, siblings, true);
+	/* §8: hpool cannot be unloaded while a tree lives, orphans included. */
+	if (!parent)
+		__module_get(THIS_MODULE);
 	mutex_unlock(&hpool_topology_mutex);
 
 	if (pool->prewarm)
@@ -1331,38 +1359,34 @@ struct hpool *hpool_create_child(struct hpool *parent, const struct hpool_params
 }
 EXPORT_SYMBOL_GPL(hpool_create_child);
 
-/**
- * hpool_destroy() - free a pool that has no children and nothing in use
- * @pool: the pool
+/*
+ * Teardown, in one path for hpool_destroy(), devres and the orphan reaper
+ * (Documentation/hpool.rst, "Lifetime"):
  *
- * Its free objects go back to the slab (uncharged up the tree), its sysfs
- * directory goes, and it is freed; destroying a root also destroys its cache.
- *
- * Context: process context, may sleep.
- * Return: 0; -EBUSY, changing nothing, while @pool has children or objects
- * in use; -EINVAL for a NULL pool or one whose destruction has begun.
+ * hpool_destroy_begin(), under the topology mutex and the pool's lock,
+ * checks that nothing is in use and no child is linked, and marks the pool
+ * dead: from then on nothing adds to it and nothing arms its work.
+ * hpool_destroy_finish() then, without the mutex, cancels its work, uncharges
+ * and frees its free objects, removes its sysfs directory (and, for a root,
+ * destroys the cache), and only then, under the mutex again, unlinks it. A
+ * pool stays linked, so counted in its parent's nr_children, for as long as
+ * its teardown touches the parent or the tree: the parent's own destroy
+ * returns -EBUSY until then.
  */
-int hpool_destroy(struct hpool *pool)
+static int hpool_destroy_begin(struct hpool *pool, struct hpool_obj **list,
+			       unsigned int *nr)
 {
-	struct hpool_obj *list;
 	unsigned long flags;
-	unsigned int nr;
 
-	if (WARN_ON_ONCE(!pool))
-		return -EINVAL;
-	might_sleep();
-
-	mutex_lock(&hpool_topology_mutex);
+	lockdep_assert_held(&hpool_topology_mutex);
 	hpool_lock(pool, &flags);
 	if (pool->dead) {
 		hpool_unlock(pool, flags);
-		mutex_unlock(&hpool_topology_mutex);
 		WARN_ONCE(1, "hpool: %s destroyed twice\n", pool->name);
 		return -EINVAL;
 	}
 	if (pool->nr_children || pool->nr_in_use) {
 		hpool_unlock(pool, flags);
-		mutex_unlock(&hpool_topology_mutex);
 		return -EBUSY;
 	}
 	/*
@@ -1371,19 +1395,25 @@ int hpool_destroy(struct hpool *pool)
 	 * check @dead under the lock): the cancels below are final.
 	 */
 	pool->dead = true;
-	list = pool->free_list;
-	nr = pool->nr_free;
+	*list = pool->free_list;
+	*nr = pool->nr_free;
 	pool->free_list = NULL;
 	pool->nr_free = 0;
-	pool->c.frees += nr;
+	pool->c.frees += *nr;
 	hpool_unlock(pool, flags);
+	if (pool->orphan)
+		list_del_init(&pool->orphan_node);
+	return 0;
+}
 
-	hpool_link(pool, NULL, false);
-	mutex_unlock(&hpool_topology_mutex);
+static void hpool_destroy_finish(struct hpool *pool, struct hpool_obj *list,
+				 unsigned int nr)
+{
+	struct hpool *parent = pool->parent;
 
 	if (pool->prewarm)
 		cancel_work_sync(&pool->prewarm_work);
-	if (hpool_is_root(pool))
+	if (!parent)
 		cancel_delayed_work_sync(&pool->tree->rebalance_work);
 	if (nr) {
 		hpool_uncharge(pool, NULL, nr);
@@ -1391,10 +1421,74 @@ int hpool_destroy(struct hpool *pool)
 	}
 	if (pool->in_sysfs)
 		hpool_sysfs_del(pool);
-	if (hpool_is_root(pool))
+	if (!parent)
 		kmem_cache_destroy(pool->tree->cache);
+	hpool_hook(HPOOL_HOOK_DESTROY, pool);
+
+	/* Last: the parent may go once this is done. */
+	mutex_lock(&hpool_topology_mutex);
+	hpool_link(pool, NULL, false);
+	if (parent && parent->orphan && !parent->nr_children)
+		queue_work(hpool_wq, &hpool_reap_work);
+	mutex_unlock(&hpool_topology_mutex);
+
 	hpool_put_pool(pool);
-	return 0;
+	if (!parent)
+		module_put(THIS_MODULE);
+}
+
+static int devm_hpool_match(struct device *dev, void *res, void *data)
+{
+	return *(struct hpool **)res == data;
+}
+
+static void devm_hpool_release(struct device *dev, void *res);
+
+/**
+ * hpool_destroy() - free a pool that has no children and nothing in use
+ * @pool: the pool
+ *
+ * Its free objects go back to the slab (uncharged up the tree), its sysfs
+ * directory goes, and it is freed; destroying a root also destroys its cache.
+ * A device-managed pool is released from its device too, as devm_kfree()
+ * does, so that the device's detach does not destroy it again.
+ *
+ * Safe against every call on any other pool: while a child's destroy runs,
+ * the parent's returns -EBUSY. Once hpool_drain() has returned 0, the pool
+ * may be destroyed at once, even while the hpool_release() that stopped it
+ * is still returning.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EBUSY, changing nothing, while @pool has children or objects
+ * in use; -EINVAL for a NULL pool, one whose destruction has begun, or an
+ * orphan (hpool destroys those itself).
+ */
+int hpool_destroy(struct hpool *pool)
+{
+	struct hpool_obj *list;
+	unsigned int nr;
+	int ret;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	might_sleep();
+
+	mutex_lock(&hpool_topology_mutex);
+	if (pool->orphan && !pool->dead) {
+		/* Its driver gave it up with its device: the reaper owns it. */
+		mutex_unlock(&hpool_topology_mutex);
+		return -EINVAL;
+	}
+	ret = hpool_destroy_begin(pool, &list, &nr);
+	if (!ret && pool->dev) {
+		WARN_ON(devres_destroy(pool->dev, devm_hpool_release,
+				       devm_hpool_match, pool));
+		pool->dev = NULL;
+	}
+	mutex_unlock(&hpool_topology_mutex);
+	if (!ret)
+		hpool_destroy_finish(pool, list, nr);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(hpool_destroy);
 
@@ -1414,47 +1508,67 @@ EXPORT_SYMBOL_IF_KUNIT(hpool_flush_work);
 /* ---- device-managed pools ---- */
 
 /*
- * An orphan (see devm_hpool_release()) is destroyed from here once it has
- * stopped; then its parent, if orphaned too, gets its turn. Each orphan holds
- * a reference on this module, so hpool cannot be unloaded under it.
+ * Orphans (see devm_hpool_release()) wait on hpool_orphans until they have
+ * neither objects out nor children, and one work item, never two at once,
+ * destroys them: children go first, as a parent's destroy fails while it
+ * has any. The tree's reference on this module keeps hpool loaded meanwhile.
  */
-static void hpool_orphan_workfn(struct work_struct *work)
+static void hpool_reap_workfn(struct work_struct *work)
 {
-	struct hpool *pool = container_of(work, struct hpool, orphan_work);
-	struct hpool *parent = pool->parent;
+	struct hpool_obj *list;
+	struct hpool *pool;
+	unsigned int nr;
+	bool found;
 
-	if (hpool_destroy(pool))
-		return;		/* children left: the last one requeues us */
-	module_put(THIS_MODULE);
-	if (parent && READ_ONCE(parent->orphan) &&
-	    READ_ONCE(parent->state) == HPOOL_STOPPED)
-		queue_work(hpool_wq, &parent->orphan_work);
-}
-
-static void hpool_orphan(struct hpool *pool)
-{
-	unsigned long flags;
-
-	__module_get(THIS_MODULE);
-	hpool_lock(pool, &flags);
-	pool->orphan = true;
-	hpool_unlock(pool, flags);
-	/* Free what is free; stop new acquisitions; stopped queues the destroy. */
-	hpool_trim(pool, 0);
-	hpool_drain(pool, 0);
+	do {
+		found = false;
+		mutex_lock(&hpool_topology_mutex);
+		list_for_each_entry(pool, &hpool_orphans, orphan_node) {
+			if (!pool->nr_children &&
+			    !hpool_destroy_begin(pool, &list, &nr)) {
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&hpool_topology_mutex);
+		if (found)
+			hpool_destroy_finish(pool, list, nr);
+	} while (found);
 }
 
 static void devm_hpool_release(struct device *dev, void *res)
 {
 	struct hpool *pool = *(struct hpool **)res;
-	struct hpool_stats st;
+	struct hpool_obj *list;
+	unsigned long flags;
+	unsigned int nr;
+	int ret;
 
-	if (!hpool_destroy(pool))
+	mutex_lock(&hpool_topology_mutex);
+	pool->dev = NULL;		/* devres is releasing it already */
+	ret = hpool_destroy_begin(pool, &list, &nr);
+	if (!ret) {
+		mutex_unlock(&hpool_topology_mutex);
+		hpool_destroy_finish(pool, list, nr);
 		return;
-	hpool_read_stats(pool, &st);
-	WARN(1, "hpool: %s: %s is detaching with %u objects in use and %u children: the pool is drained and destroyed when they are gone\n",
-	     dev_name(dev), pool->name, st.nr_in_use, pool->nr_children);
-	hpool_orphan(pool);
+	}
+	/*
+	 * Objects out or children left: an ordinary event when a device goes,
+	 * not a kernel bug. Under the mutex, the reaper cannot see the pool
+	 * before it is drained.
+	 */
+	hpool_lock(pool, &flags);
+	pool->orphan = true;
+	nr = pool->nr_in_use;
+	hpool_unlock(pool, flags);
+	dev_warn(dev, "hpool: %s detached with %u objects in use and %u children; destroyed when they are back\n",
+		 pool->name, nr, pool->nr_children);
+	/* Free what is free; stop new acquisitions. */
+	hpool_trim(pool, 0);
+	hpool_drain(pool, 0);
+	list_add_tail(&pool->orphan_node, &hpool_orphans);
+	mutex_unlock(&hpool_topology_mutex);
+	queue_work(hpool_wq, &hpool_reap_work);
 }
 
 static struct hpool *devm_hpool_add(struct device *dev, struct hpool *parent,
@@ -1471,6 +1585,9 @@ static struct hpool *devm_hpool_add(struct device *dev, struct hpool *parent,
 		return pool;
 	}
 	*res = pool;
+	mutex_lock(&hpool_topology_mutex);
+	pool->dev = dev;
+	mutex_unlock(&hpool_topology_mutex);
 	devres_add(dev, res);
 	return pool;
 }
@@ -1518,6 +1635,32 @@ struct hpool *devm_hpool_create_child(struct device *dev, struct hpool *parent,
 EXPORT_SYMBOL_GPL(devm_hpool_create_child);
 
 /**
+ * devm_hpool_destroy() - destroy a device-managed pool before its device goes
+ * @dev: the device it was created for
+ * @pool: the pool, from devm_hpool_create() or devm_hpool_create_child()
+ *
+ * Like devm_kfree(): the pool is destroyed now and removed from @dev's
+ * resources, so the detach does not destroy it again.
+ *
+ * Context: process context, may sleep.
+ * Return: as hpool_destroy(); -EINVAL when @pool is not @dev's.
+ */
+int devm_hpool_destroy(struct device *dev, struct hpool *pool)
+{
+	bool mine;
+
+	if (WARN_ON_ONCE(!dev || !pool))
+		return -EINVAL;
+	mutex_lock(&hpool_topology_mutex);
+	mine = pool->dev == dev;
+	mutex_unlock(&hpool_topology_mutex);
+	if (!mine)
+		return -EINVAL;
+	return hpool_destroy(pool);
+}
+EXPORT_SYMBOL_GPL(devm_hpool_destroy);
+
+/**
  * hpool_flush_all() - wait for every queued hpool work item
  *
  * For tests: orphan destruction, prewarm and rebalance passes.
@@ -1527,6 +1670,26 @@ void hpool_flush_all(void)
 	flush_workqueue(hpool_wq);
 }
 EXPORT_SYMBOL_IF_KUNIT(hpool_flush_all);
+
+/**
+ * hpool_nr_trees() - how many pool trees live, orphans included
+ *
+ * For tests: each holds a reference on this module.
+ *
+ * Return: the number of roots.
+ */
+unsigned int hpool_nr_trees(void)
+{
+	struct hpool *root;
+	unsigned int nr = 0;
+
+	mutex_lock(&hpool_topology_mutex);
+	list_for_each_entry(root, &hpool_roots, sibling)
+		nr++;
+	mutex_unlock(&hpool_topology_mutex);
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_nr_trees);
 
 static int __init hpool_init(void)
 {
@@ -1552,7 +1715,7 @@ static int __init hpool_init(void)
 
 static void __exit hpool_exit(void)
 {
-	/* Users hold the module: every pool has been destroyed. */
+	/* Every tree holds the module: every pool has been destroyed. */
 	WARN_ON(!list_empty(&hpool_roots));
 	hpool_debugfs_exit();
 	hpool_sysfs_exit();

@@ -32,7 +32,10 @@
  * T: hpool_topology_mutex for writers; readers either hold it or, in any
  *    context, walk a children list holding the parent's children_lock for
  *    reading (C). A pool that is being destroyed is marked @dead under L
- *    first.
+ *    and T first, and stays linked until the rest of its teardown is done
+ *    (Documentation/hpool.rst, "Lifetime"): while it is linked its parent
+ *    cannot be destroyed. The orphan list and the reaper's decisions are
+ *    under T too.
  * C: parent->children_lock, an rwlock: read by the walkers of atomic context
  *    (steal, distribute, reclaim), written (under the mutex, irqs off) to
  *    link or unlink a child. It is outside every pool lock: a walker takes
@@ -124,7 +127,10 @@ struct hpool {
 	unsigned int peak_in_use;	/* L */
 	enum hpool_state state;		/* L, read with READ_ONCE() */
 	bool dead;			/* L and T (written holding both): destroy has begun */
-	bool orphan;			/* L: its devres went with objects out */
+	bool orphan;			/* L and T (written holding both): its device
+					 * went with objects out; on hpool_orphans
+					 */
+	bool rb_served;			/* T: served in this rebalance pass */
 	u8 health;			/* L: last health level notified */
 	struct hpool_counters c;	/* L */
 
@@ -156,6 +162,8 @@ struct hpool {
 	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
 	struct kernfs_node *health_kn;
 
+	struct device *dev;		/* T: the device of a devm pool, else NULL */
+
 	/*
 	 * HPOOL_INIT_ZEROED ends here: hpool_create_pool() zeroes what comes
 	 * before and initialises what follows field by field, so that the
@@ -165,7 +173,7 @@ struct hpool {
 	rwlock_t children_lock;		/* C */
 	struct list_head sibling;	/* T and C (of the parent) */
 	struct work_struct prewarm_work;
-	struct work_struct orphan_work;	/* destroys an orphan once stopped */
+	struct list_head orphan_node;	/* T: on hpool_orphans while orphan */
 	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
 	/* holds the pool's lifetime if in_sysfs; zeroed by hpool_sysfs_add() */
 	struct kobject kobj;
@@ -176,6 +184,33 @@ struct hpool {
 extern struct mutex hpool_topology_mutex;
 extern struct list_head hpool_roots;		/* T */
 extern struct workqueue_struct *hpool_wq;
+
+/*
+ * Test hooks: points where a window between two steps is too narrow for a
+ * race test to hit by chance. Compiled only into the test build
+ * (HPOOL_DEBUG=y); a KUnit case sets hpool_test_hook and widens the window
+ * (sleeps, or runs the racing call itself). @pool is for comparison only: at
+ * HPOOL_HOOK_RETURN it may be freed already.
+ */
+enum hpool_hook {
+	HPOOL_HOOK_RETURN,	/* hpool_return(): a pool of the chain unlocked */
+	HPOOL_HOOK_DESTROY,	/* hpool_destroy(): dead, not unlinked yet */
+};
+
+#ifdef CONFIG_HPOOL_DEBUG
+extern void (*hpool_test_hook)(enum hpool_hook where, struct hpool *pool);
+
+static inline void hpool_hook(enum hpool_hook where, struct hpool *pool)
+{
+	void (*hook)(enum hpool_hook where, struct hpool *pool);
+
+	hook = READ_ONCE(hpool_test_hook);
+	if (hook)
+		hook(where, pool);
+}
+#else
+static inline void hpool_hook(enum hpool_hook where, struct hpool *pool) { }
+#endif
 
 static inline bool hpool_is_root(const struct hpool *pool)
 {
@@ -336,6 +371,7 @@ int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 void hpool_flush_work(struct hpool *pool);
 void hpool_flush_all(void);
+unsigned int hpool_nr_trees(void);
 #if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
 #include <linux/fault-inject.h>
 extern struct fault_attr hpool_fail_alloc;

@@ -81,18 +81,13 @@ static struct hpool *hpool_pick_donor(struct hpool *parent, unsigned int thresho
 }
 
 /* Hottest usable child above @threshold not served yet (ties: creation order). */
-static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold,
-				    u64 *served, unsigned int nr_served)
+static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold)
 {
 	struct hpool *child, *best = NULL;
 	struct hpool_snap s, b = {};
-	unsigned int i;
 
 	list_for_each_entry(child, &parent->children, sibling) {
-		for (i = 0; i < nr_served; i++)
-			if (served[i] == child->seq)
-				break;
-		if (i < nr_served)
+		if (child->rb_served)
 			continue;
 		hpool_snap(child, &s);
 		if (!s.usable || s.util <= threshold)
@@ -105,23 +100,23 @@ static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold
 	return best;
 }
 
-#define HPOOL_REBALANCE_HOT_MAX 64
-
 /* Returns how many objects moved. */
 static unsigned int hpool_rebalance_siblings(struct hpool *parent,
 					     unsigned int threshold)
 {
-	u64 served[HPOOL_REBALANCE_HOT_MAX];
-	unsigned int nr_served = 0, misses, moved = 0;
+	unsigned int misses, moved = 0;
 	struct hpool *hot, *donor;
 	int ret;
 
 	lockdep_assert_held(&hpool_topology_mutex);
-	while (nr_served < HPOOL_REBALANCE_HOT_MAX) {
-		hot = hpool_pick_hot(parent, threshold, served, nr_served);
+	/* Every sibling may be served once a pass, however many there are. */
+	list_for_each_entry(hot, &parent->children, sibling)
+		hot->rb_served = false;
+	for (;;) {
+		hot = hpool_pick_hot(parent, threshold);
 		if (!hot)
 			return moved;
-		served[nr_served++] = hot->seq;
+		hot->rb_served = true;
 		/* misses: a donor that acquirers emptied under us; bounded */
 		for (misses = 0; misses < 16;) {
 			donor = hpool_pick_donor(parent, threshold);

@@ -132,5 +132,6 @@ void hpool_get_stats(struct hpool *pool, struct hpool_stats *st);
 struct hpool *devm_hpool_create(struct device *dev, const struct hpool_params *p);
 struct hpool *devm_hpool_create_child(struct device *dev, struct hpool *parent,
 				      const struct hpool_params *p);
+int devm_hpool_destroy(struct device *dev, struct hpool *pool);
 
 #endif /* _LINUX_HPOOL_H */
