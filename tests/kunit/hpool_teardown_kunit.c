@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/sched/task.h>
 
 #include "hpool_internal.h"
 #include "hpool_test.h"
