@@ -40,8 +40,18 @@ static DECLARE_WORK(hpool_reap_work, hpool_reap_workfn);
 
 #ifdef CONFIG_HPOOL_DEBUG
 void (*hpool_test_hook)(enum hpool_hook where, struct hpool *pool);
-EXPORT_SYMBOL_IF_KUNIT(hpool_test_hook);
+
+/**
+ * hpool_set_test_hook() - run @hook at each test hook point (NULL: none)
+ * @hook: the function, or NULL
+ */
+void hpool_set_test_hook(void (*hook)(enum hpool_hook where, struct hpool *pool))
+{
+	WRITE_ONCE(hpool_test_hook, hook);
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_set_test_hook);
 #endif
+
 /* struct hpool has its own cache: it is just past a kmalloc size class. */
 static struct kmem_cache *hpool_pool_cache;
 /* Pools allocated and not yet freed: module exit waits for delayed releases. */
@@ -711,8 +721,8 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 	trace_hpool_acquire_fail(pool, hpool_fail_names[fail]);
 }
 
-static __always_inline void *hpool_hand_out(struct hpool *pool, struct hpool_obj *hdr,
-					     gfp_t gfp)
+static __always_inline void *hpool_hand_out(struct hpool *pool,
+					    struct hpool_obj *hdr, gfp_t gfp)
 {
 	void *obj = hpool_payload(hdr);
 

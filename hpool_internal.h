@@ -199,6 +199,7 @@ enum hpool_hook {
 
 #ifdef CONFIG_HPOOL_DEBUG
 extern void (*hpool_test_hook)(enum hpool_hook where, struct hpool *pool);
+void hpool_set_test_hook(void (*hook)(enum hpool_hook where, struct hpool *pool));
 
 static inline void hpool_hook(enum hpool_hook where, struct hpool *pool)
 {

@@ -55,12 +55,12 @@ static void hpt_hook_set(enum hpool_hook where, struct hpool *target,
 	hpt_hook.drain_ret = 1;
 	hpt_hook.destroy_ret = 1;
 	hpt_hook.fired = false;
-	WRITE_ONCE(hpool_test_hook, hpt_hook_fn);
+	hpool_set_test_hook(hpt_hook_fn);
 }
 
 static void hpt_hook_clear(void)
 {
-	WRITE_ONCE(hpool_test_hook, NULL);
+	hpool_set_test_hook(NULL);
 }
 
 static int hpt_td_init(struct kunit *test)
