@@ -211,29 +211,46 @@ static void hpool_test_destroy_race_threads(struct kunit *test)
 }
 
 /*
+ * A device with a devm root (hidden, so freed at once: KASAN sees a use
+ * after free) and a child, devm or plain, holding one object.
+ */
+static struct device *hpt_devm_tree(struct kunit *test, const char *name,
+				    bool devm_child, unsigned int cap,
+				    unsigned int borrow, struct hpool **child,
+				    void **obj)
+{
+	struct hpool_params rp = { .name = name, .obj_size = 32,
+				   .capacity = 8, .flags = HPOOL_F_NO_SYSFS };
+	struct hpool_params cp = { .name = "c", .capacity = cap,
+				   .borrow_limit = borrow };
+	struct hpool *root;
+	struct device *dev;
+
+	dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	root = devm_hpool_create(dev, &rp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
+	*child = devm_child ? devm_hpool_create_child(dev, root, &cp) :
+			      hpool_create_child(root, &cp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *child);
+	*obj = hpool_acquire(*child, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *obj);
+	return dev;
+}
+
+/*
  * Defect 3: a devm child and its devm parent stop on the same release. The
  * child's destroy sleeps in its window; the parent must not go before the
  * child's destroy has returned (one reaper, children first).
  */
 static void hpool_test_orphan_cascade(struct kunit *test)
 {
-	struct hpool_params rp = { .name = "t-td-orph", .obj_size = 32,
-				   .capacity = 8, .flags = HPOOL_F_NO_SYSFS };
-	struct hpool_params cp = { .name = "c", .capacity = 0, .borrow_limit = 2 };
 	unsigned int base = hpool_nr_trees();
-	struct hpool *root, *child;
 	struct device *dev;
+	struct hpool *child;
 	void *obj;
 
-	dev = kunit_device_register(test, "hpool-td-orphan");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	root = devm_hpool_create(dev, &rp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
-	child = devm_hpool_create_child(dev, root, &cp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, child);
-	obj = hpool_acquire(child, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-
+	dev = hpt_devm_tree(test, "t-td-orph", true, 0, 2, &child, &obj);
 	/* Two orphans; no WARN: a device going is no kernel bug (defect 8). */
 	kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), base + 1);
@@ -252,23 +269,13 @@ static void hpool_test_orphan_cascade(struct kunit *test)
 /* Defect 4: an orphan whose last child is a plain pool goes with that child. */
 static void hpool_test_orphan_plain_child(struct kunit *test)
 {
-	struct hpool_params rp = { .name = "t-td-plain", .obj_size = 32,
-				   .capacity = 8, .flags = HPOOL_F_NO_SYSFS };
-	struct hpool_params cp = { .name = "c", .capacity = 2, .borrow_limit = 1 };
 	unsigned int base = hpool_nr_trees();
 	struct hpool *root, *child;
 	struct device *dev;
 	void *obj;
 
-	dev = kunit_device_register(test, "hpool-td-plain");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	root = devm_hpool_create(dev, &rp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
-	child = hpool_create_child(root, &cp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, child);
-	obj = hpool_acquire(child, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-
+	dev = hpt_devm_tree(test, "t-td-plain", false, 2, 1, &child, &obj);
+	root = child->parent;
 	kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_DRAINING);
 	hpool_release(child, obj);
