@@ -210,6 +210,66 @@ static void hpool_test_destroy_race_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
+struct hpt_rel {
+	struct hpool *pool;
+	void *obj;
+	struct completion go;
+};
+
+static int hpt_release_fn(void *data)
+{
+	struct hpt_rel *r = data;
+
+	wait_for_completion(&r->go);
+	hpool_release(r->pool, r->obj);
+	return 0;
+}
+
+/*
+ * Defect 2 with real threads: CPU 1 releases the last object of a
+ * request-scoped child (the hook holds it 1 ms after the child's unlock)
+ * while CPU 0 drains the child and destroys it at once.
+ */
+static void hpool_test_destroy_while_release_threads(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-td-relthr", 8);
+	struct hpool_params cp = { .name = "req", .capacity = 0, .borrow_limit = 1,
+				   .flags = HPOOL_F_NO_SYSFS };
+	struct task_struct *t;
+	struct hpt_rel r;
+	int i, bad = 0;
+
+	for (i = 0; i < 20; i++) {
+		r.pool = hpool_create_child(root, &cp);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r.pool);
+		r.obj = hpool_acquire(r.pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r.obj);
+		init_completion(&r.go);
+		t = kthread_create(hpt_release_fn, &r, "hpt-release");
+		if (IS_ERR(t)) {
+			hpool_release(r.pool, r.obj);
+			KUNIT_EXPECT_EQ(test, hpool_destroy(r.pool), 0);
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
+			return;
+		}
+		get_task_struct(t);
+		kthread_bind(t, num_online_cpus() > 1 ? 1 : 0);
+		hpt_hook_set(HPOOL_HOOK_RETURN, r.pool, NULL, 1);
+		wake_up_process(t);
+		complete(&r.go);
+		if (hpool_drain(r.pool, 10 * HZ) || hpool_destroy(r.pool))
+			bad++;
+		kthread_stop(t);
+		put_task_struct(t);
+		hpt_hook_clear();
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	/* Every object is back home, free. */
+	KUNIT_EXPECT_EQ(test, HPT(root, nr_in_use), 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, nr_free), HPT(root, nr_objects));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
+}
+
 /*
  * A device with a devm root (hidden, so freed at once: KASAN sees a use
  * after free) and a child, devm or plain, holding one object.
@@ -450,6 +510,7 @@ static struct kunit_case hpool_teardown_cases[] = {
 	KUNIT_CASE(hpool_test_destroy_parent_in_window),
 	KUNIT_CASE(hpool_test_destroy_while_release_returns),
 	KUNIT_CASE(hpool_test_destroy_race_threads),
+	KUNIT_CASE(hpool_test_destroy_while_release_threads),
 	KUNIT_CASE(hpool_test_orphan_cascade),
 	KUNIT_CASE(hpool_test_orphan_plain_child),
 	KUNIT_CASE(hpool_test_devm_destroy_by_hand),
