@@ -741,6 +741,12 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
 	struct hpool_obj *hdr = NULL;
 	enum hpool_fail fail;
 
+	/*
+	 * A pool has limits: it cannot promise never to fail. Checked here,
+	 * where an acquisition can fail or allocate, not on the fast path.
+	 */
+	if (WARN_ON_ONCE(gfp & __GFP_NOFAIL))
+		gfp &= ~__GFP_NOFAIL;
 	if (hpool_restock(pool, true))
 		hdr = hpool_get_fast(pool);
 	if (!hdr)
@@ -765,9 +771,6 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
 
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
-	/* A pool has limits: it cannot promise never to fail (§9 gfp). */
-	if (WARN_ON_ONCE(gfp & __GFP_NOFAIL))
-		gfp &= ~__GFP_NOFAIL;
 	might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
 	if (likely(hdr))
@@ -1534,8 +1537,8 @@ static void hpool_reap_workfn(struct work_struct *work)
 		found = false;
 		mutex_lock(&hpool_topology_mutex);
 		list_for_each_entry(pool, &hpool_orphans, orphan_node) {
-			if (!pool->nr_children &&
-			    !hpool_destroy_begin(pool, &list, &nr)) {
+			/* -EBUSY while it has objects out or children */
+			if (!hpool_destroy_begin(pool, &list, &nr)) {
 				found = true;
 				break;
 			}
