@@ -1,55 +1,93 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hpool internals shared by hpool_core.c, hpool_child.c, hpool_rebalance.c
- * and hpool_sysfs.c. Nothing here is API.
+ * hpool's types: the structures every layer shares, the locking legend (the
+ * one place where the rule for each field is kept) and the pure helpers that
+ * call nothing. Nothing here is API.
+ *
+ * The layers, each .c file calling only those below it (a header belongs to
+ * the .c file of its name; see README.md, "Layout"):
+ *
+ *   hpool_main.c        module init and exit
+ *   hpool_devres.c      hpool_destroy(), devm pools, orphans and their reaper
+ *   hpool_lifecycle.c   create, prewarm, the two halves of a destroy
+ *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release
+ *   hpool_rebalance.c   the rebalancer, its tunables
+ *   hpool_acquire.c     acquire and release
+ *   hpool_move.c        moving free stock: steal, distribute, reclaim
+ *   hpool_state.c       state, health, limits and their setters, stats,
+ *                       the pool's memory, the shared globals
+ *   hpool_pcp.c         the per-CPU caches and the pool lock
+ *   hpool_obj.c         objects: charges, the slab, debug checks, fault
+ *                       injection, test hooks
+ *   hpool_trace.c       the tracepoints (hpool_trace.h)
  */
 #ifndef _HPOOL_INTERNAL_H
 #define _HPOOL_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/stddef.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <hpool.h>
 
+#include "hpool_counters.h"
+
 /* EXPORT_SYMBOL_IF_KUNIT(): internals that KUnit suites (modules) may call. */
 #include <kunit/visibility.h>
 
 /*
- * Locking legend
+ * Locking legend: the rule of every field below is one of these tags.
  *
- * L: pool->lock, an irq-safe spinlock. Free list, gauges, counters and
- *    state of one pool. hpool never holds two pool locks at once: a borrow,
- *    a release along a borrow chain and every move of stock take the locks
- *    of the pools involved one after the other.
- * A: atomic, no lock (nr_objects is charged page_counter-style, with a
- *    limit check and an exact rollback).
- * T: hpool_topology_mutex for writers; readers either hold it or, in any
- *    context, walk a children list holding the parent's children_lock for
- *    reading (C). A pool that is being destroyed is marked @dead under L
- *    and T first, and stays linked until the rest of its teardown is done
- *    (Documentation/hpool.rst, "Lifetime"): while it is linked its parent
- *    cannot be destroyed. The orphan list and the reaper's decisions are
- *    under T too.
+ * Lock order, outermost first; each lock is taken only after those to its
+ * left, and pool locks one at a time:
+ *
+ *   hpool_topology_mutex (T) -> parent->children_lock (C) -> pool->lock (L)
+ *   -> pcp->lock (P)
+ *
+ * T: hpool_topology_mutex, for writers; a reader holds it or, in any
+ *    context, walks a children list holding the parent's children_lock (C)
+ *    for reading: hpool_for_each_child() asserts one of the two. Create,
+ *    destroy, the rebalancer, the orphan list and the reaper's decisions
+ *    hold it. A pool being destroyed is marked @dead under T and L first,
+ *    and stays linked until the rest of its teardown is done
+ *    (Documentation/hpool.rst, hpool-lifetime): while it is linked its parent
+ *    cannot be destroyed.
  * C: parent->children_lock, an rwlock: read by the walkers of atomic context
- *    (steal, distribute, reclaim), written (under the mutex, irqs off) to
- *    link or unlink a child. It is outside every pool lock: a walker takes
- *    the locks of the pools it meets under it, never the reverse. Once a
- *    pool is unlinked nothing can reach it, so it is freed at once: no RCU
- *    grace period, no deferred free for a request-scoped pool.
- * W: written under L (so it is consistent with the gauges it bounds), read
- *    locklessly with READ_ONCE() on the fast paths.
- * I: immutable once the pool is visible.
- * P: pcp->lock of one CPU's struct hpool_pcp (below). Innermost: taken
- *    alone (the fast path), under its own pool's lock (a fold, a restock)
+ *    (steal, distribute, reclaim), written (under T, irqs off) to link or
+ *    unlink a child. A walker takes the locks of the pools it meets under
+ *    it, never the reverse. Once a pool is unlinked nothing can reach it, so
+ *    it is freed at once: no RCU grace period.
+ * L: pool->lock, an irq-safe spinlock: free list, gauges, counters and state
+ *    of one pool. hpool never holds two pool locks at once: a borrow, a
+ *    release along a borrow chain and every move of stock take the locks of
+ *    the pools involved one after the other. Take it with hpool_lock() and
+ *    hpool_unlock() (hpool_pcp.h), which fold the per-CPU caches in first
+ *    and re-arm them after, so that every field is exact under it. Taking
+ *    it directly (spin_lock_irqsave(&pool->lock)) is allowed only to raise
+ *    a counter of struct hpool_counters or to trade free objects between
+ *    the free list and one CPU's cache (a restock): neither changes a gauge
+ *    or the state, so neither needs the fold or the re-arm.
+ * P: pcp->lock of one CPU's struct hpool_pcp. Innermost: taken alone (the
+ *    fast path), under its own pool's lock (a fold, a restock, a stats read)
  *    or under a child's (a borrow served from the parent's cache, a release
- *    that ends a borrow chain in the home's cache), and nothing is taken
- *    under it.
+ *    that ends a borrow chain in the home's cache); nothing is taken under
+ *    it.
+ * A: atomic, no lock (nr_objects is charged page_counter-style, with a
+ *    limit check and an exact rollback: hpool_charge()).
+ * W: written under L (so it is consistent with what it bounds), read without
+ *    a lock with READ_ONCE() on the fast paths.
+ * TL: written holding both T and L; read holding either.
+ * I: immutable once the pool (or tree) is visible to anyone but its creator.
+ * O: owned by one context, which the comment names; no lock.
  */
 
 /*
@@ -63,7 +101,7 @@ struct hpool_obj {
 	struct hpool *owner;		/* pool that handed it out; NULL while free
 					 * (xchg()ed on release: double release)
 					 */
-	struct hpool_obj *next;		/* L (of home): free list link */
+	struct hpool_obj *next;		/* L (of home) or P: free list link */
 };
 
 /* What one tree shares: the cache, the callbacks and the rebalancer. */
@@ -75,35 +113,31 @@ struct hpool_tree {
 	void (*reset)(void *obj);	/* I */
 	unsigned int rebalance_interval_ms;	/* W (root->lock) */
 	unsigned int rebalance_threshold;	/* W (root->lock) */
-	struct delayed_work rebalance_work;
+	struct delayed_work rebalance_work;	/* queued under root->lock */
 	struct hpool *root;		/* I */
 	char cache_name[HPOOL_NAME_MAX + 8];	/* I */
 };
 
 /*
- * The fast path: each pool (but request-scoped HPOOL_F_NO_SYSFS ones) has a
- * small per-CPU cache of its free objects in front of its free list, and
- * keeps on each CPU the drift of its nr_in_use and two counters. Under its
- * own lock (taken only by its CPU, except by a fold), an acquire pops and a
- * release pushes without touching any shared cache line.
+ * The fast path (Documentation/hpool.rst, hpool-fast-path): each pool but
+ * the request-scoped (HPOOL_F_NO_SYSFS) ones has a small per-CPU cache of its
+ * free objects in front of its free list, and keeps on each CPU the drift of
+ * its nr_in_use and two counters; hpool_pcp.c and hpool_pcp.h.
  *
- * Bound: a CPU's drift stays within pool->pcp_slack, set whenever the pool
- * lock is taken, after folding every CPU's cache and drift back into the pool
- * (so every move of stock and every read sees exact numbers). A CPU whose
- * cache is merely empty or full trades a batch of free objects with the
- * pool's free list under the pool lock without a fold: that changes no
- * gauge. The slack is chosen so that nr_in_use cannot cross a health
- * threshold (50%, 80% of capacity) without a fold: health and its
- * notifications stay exact. It is 0 (fast path off) unless the pool is
- * active, and at most HPOOL_PCP_SLACK_MAX. A CPU caches at most HPOOL_PCP_MAX
- * free objects, which count in the pool's nr_free.
+ * A CPU's drift stays within pool->pcp_slack, set whenever the pool lock is
+ * released (hpool_unlock()), after folding every CPU's cache and drift back
+ * into the pool when it was taken (hpool_lock()): every move of stock and
+ * every read sees exact numbers. The slack keeps nr_in_use from crossing a
+ * health threshold without a fold. It is 0 (fast path off) unless the pool
+ * is active, and at most HPOOL_PCP_SLACK_MAX. A CPU caches at most
+ * HPOOL_PCP_MAX free objects, which count in the pool's nr_free.
  */
 #define HPOOL_PCP_MAX		16
 #define HPOOL_PCP_REFILL	8
 #define HPOOL_PCP_SLACK_MAX	64
 
 struct hpool_pcp {
-	raw_spinlock_t lock;		/* P: this struct; nests inside pool->lock */
+	raw_spinlock_t lock;		/* P: this struct */
 	struct hpool_obj *free;		/* P: free objects whose home is the pool */
 	unsigned int nr_free;		/* P */
 	int in_use;			/* P: drift of nr_in_use, |in_use| <= pcp_slack */
@@ -111,12 +145,14 @@ struct hpool_pcp {
 	unsigned long releases;		/* P: likewise */
 };
 
-/* The counters of struct hpool_stats, in the same order. */
+/* The counters of struct hpool_stats, generated from HPOOL_COUNTERS(). */
 struct hpool_counters {
-	unsigned long local_hits, parent_borrows, allocations, frees, releases, grows;
-	unsigned long steals, stolen, distributed_in, reclaimed_out, rebalanced_in, rebalanced_out;
-	unsigned long fail_limit, fail_nomem, fail_state, bad_releases;
+	HPOOL_COUNTERS(HPOOL_COUNTER_FIELD)
 };
+
+/* Each counter sits where struct hpool_stats has it: copied as one block. */
+HPOOL_COUNTERS(HPOOL_COUNTER_ASSERT)
+static_assert(sizeof(struct hpool_counters) == offsetof(struct hpool_stats, nr_objects));
 
 struct hpool {
 	spinlock_t lock;		/* L: see the legend above */
@@ -126,9 +162,9 @@ struct hpool {
 	unsigned int nr_borrowed;	/* L */
 	unsigned int peak_in_use;	/* L */
 	enum hpool_state state;		/* L, read with READ_ONCE() */
-	bool dead;			/* L and T (written holding both): destroy has begun */
-	bool orphan;			/* L and T (written holding both): its device
-					 * went with objects out; on hpool_orphans
+	bool dead;			/* TL: destroy has begun */
+	bool orphan;			/* TL: its device went with objects out;
+					 * on hpool_orphans
 					 */
 	bool rb_served;			/* T: served in this rebalance pass */
 	u8 health;			/* L: last health level notified */
@@ -158,9 +194,9 @@ struct hpool {
 
 	/* sysfs (hpool_sysfs.c) */
 	bool in_sysfs;			/* I: kobj was added to sysfs */
-	struct kobject *children_kobj;
-	struct kernfs_node *state_kn;	/* for sysfs_notify_dirent(), L to use */
-	struct kernfs_node *health_kn;
+	struct kobject *children_kobj;	/* O: creation and destroy */
+	struct kernfs_node *state_kn;	/* L: for sysfs_notify_dirent() */
+	struct kernfs_node *health_kn;	/* L: likewise */
 
 	struct device *dev;		/* T: the device of a devm pool, else NULL */
 
@@ -172,46 +208,16 @@ struct hpool {
 	struct list_head children;	/* T and C: in creation order */
 	rwlock_t children_lock;		/* C */
 	struct list_head sibling;	/* T and C (of the parent) */
-	struct work_struct prewarm_work;
+	struct work_struct prewarm_work;	/* I: queued once, at creation */
 	struct list_head orphan_node;	/* T: on hpool_orphans while orphan */
-	wait_queue_head_t drain_wq;	/* woken when state leaves DRAINING */
+	wait_queue_head_t drain_wq;	/* its own lock: woken when state leaves
+					 * DRAINING
+					 */
 	/* holds the pool's lifetime if in_sysfs; zeroed by hpool_sysfs_add() */
-	struct kobject kobj;
+	struct kobject kobj;		/* its own refcount */
 };
 
 #define HPOOL_INIT_ZEROED	offsetof(struct hpool, children)
-
-extern struct mutex hpool_topology_mutex;
-extern struct list_head hpool_roots;		/* T */
-extern struct workqueue_struct *hpool_wq;
-
-/*
- * Test hooks: points where a window between two steps is too narrow for a
- * race test to hit by chance. Compiled only into the test build
- * (HPOOL_DEBUG=y); a KUnit case sets hpool_test_hook and widens the window
- * (sleeps, or runs the racing call itself). @pool is for comparison only: at
- * HPOOL_HOOK_RETURN it may be freed already.
- */
-enum hpool_hook {
-	HPOOL_HOOK_RETURN,	/* hpool_return(): a pool of the chain unlocked */
-	HPOOL_HOOK_DESTROY,	/* hpool_destroy(): dead, not unlinked yet */
-};
-
-#ifdef CONFIG_HPOOL_DEBUG
-extern void (*hpool_test_hook)(enum hpool_hook where, struct hpool *pool);
-void hpool_set_test_hook(void (*hook)(enum hpool_hook where, struct hpool *pool));
-
-static inline void hpool_hook(enum hpool_hook where, struct hpool *pool)
-{
-	void (*hook)(enum hpool_hook where, struct hpool *pool);
-
-	hook = READ_ONCE(hpool_test_hook);
-	if (hook)
-		hook(where, pool);
-}
-#else
-static inline void hpool_hook(enum hpool_hook where, struct hpool *pool) { }
-#endif
 
 static inline bool hpool_is_root(const struct hpool *pool)
 {
@@ -275,137 +281,5 @@ hpool_health_at(unsigned int in_use, unsigned int capacity)
 		return HPOOL_HEALTH_WARNING;
 	return HPOOL_HEALTH_CRITICAL;
 }
-
-/* hpool_core.c */
-void __hpool_fold_locked(struct hpool *pool);	/* only if pool->pcp_dirty */
-void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
-
-/*
- * Take a pool's lock for anything but a fast-path operation: the per-CPU
- * caches are folded in first, so the pool's fields are exact under it, and
- * the fast path is re-armed for the new state on unlock.
- *
- * This and the helpers below run on every borrow and release of a
- * request-scoped child: __always_inline, as the kernel's -Os builds would
- * make each a call.
- */
-static __always_inline void hpool_lock(struct hpool *pool, unsigned long *flags)
-	__acquires(&pool->lock)
-{
-	spin_lock_irqsave(&pool->lock, *flags);
-	if (pool->pcp_dirty)
-		__hpool_fold_locked(pool);
-}
-
-static __always_inline void hpool_unlock(struct hpool *pool, unsigned long flags)
-	__releases(&pool->lock)
-{
-	if (pool->pcp)
-		__hpool_rearm_locked(pool);
-	spin_unlock_irqrestore(&pool->lock, flags);
-}
-
-void __hpool_health_changed_locked(struct hpool *pool, u8 health);
-void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state);
-
-/* Take the top object of a pool's free list; NULL when it is empty. */
-static __always_inline struct hpool_obj *__hpool_pop_locked(struct hpool *pool)
-{
-	struct hpool_obj *hdr = pool->free_list;
-
-	lockdep_assert_held(&pool->lock);
-	if (hdr) {
-		pool->free_list = hdr->next;
-		pool->nr_free--;
-		hdr->next = NULL;
-	}
-	return hdr;
-}
-
-/* Put a free object, charged to @pool already, on its free list: its home. */
-static __always_inline void __hpool_push_locked(struct hpool *pool,
-						struct hpool_obj *hdr)
-{
-	lockdep_assert_held(&pool->lock);
-	hdr->home = pool;
-	hdr->next = pool->free_list;
-	pool->free_list = hdr;
-	pool->nr_free++;
-}
-
-/* After every change of nr_in_use or capacity: notify a change of health. */
-static __always_inline void __hpool_update_locked(struct hpool *pool)
-{
-	u8 health = hpool_health_at(pool->nr_in_use, pool->capacity);
-
-	lockdep_assert_held(&pool->lock);
-	if (unlikely(health != pool->health))
-		__hpool_health_changed_locked(pool, health);
-}
-
-/* Count one more object handed out by a pool. */
-static __always_inline void __hpool_in_use_inc_locked(struct hpool *pool)
-{
-	lockdep_assert_held(&pool->lock);
-	pool->nr_in_use++;
-	if (pool->nr_in_use > pool->peak_in_use)
-		pool->peak_in_use = pool->nr_in_use;
-	__hpool_update_locked(pool);
-}
-
-/* Count one object fewer in use; a draining pool stops at 0. */
-static __always_inline void __hpool_in_use_dec_locked(struct hpool *pool)
-{
-	lockdep_assert_held(&pool->lock);
-	pool->nr_in_use--;
-	if (unlikely(!pool->nr_in_use && pool->state == HPOOL_DRAINING))
-		__hpool_set_state_locked(pool, HPOOL_STOPPED);
-	__hpool_update_locked(pool);
-}
-
-bool hpool_charge(struct hpool *pool, struct hpool *stop, bool may_grow, bool *grew);
-void hpool_uncharge(struct hpool *pool, struct hpool *stop, unsigned int nr);
-struct hpool_obj *hpool_alloc_obj(struct hpool *pool, gfp_t gfp);
-void hpool_free_objs(struct hpool *pool, struct hpool_obj *list);
-unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
-int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
-void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
-void hpool_flush_work(struct hpool *pool);
-void hpool_flush_all(void);
-unsigned int hpool_nr_trees(void);
-#if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
-#include <linux/fault-inject.h>
-extern struct fault_attr hpool_fail_alloc;
-#endif
-void hpool_kobj_release(struct kobject *kobj);
-extern const char *const hpool_state_names[];
-extern const char *const hpool_health_names[];
-
-/* hpool_child.c */
-/* What a steal or a rebalance needs to know of a pool, read under its lock. */
-struct hpool_snap {
-	int prio;
-	unsigned int nr_free, reserve, util;
-	bool usable;		/* not dead, draining or stopped */
-};
-
-bool hpool_steal(struct hpool *pool, enum hpool_prio prio, struct hpool_obj **hdrp);
-int hpool_move_one(struct hpool *from, struct hpool *to, struct hpool *parent,
-		   unsigned long *out, unsigned long *in, bool reserve);
-void hpool_snap(struct hpool *pool, struct hpool_snap *s);
-
-/* hpool_rebalance.c */
-void hpool_prewarm_workfn(struct work_struct *work);
-void hpool_rebalance_workfn(struct work_struct *work);
-void hpool_rebalance_arm(struct hpool_tree *tree);
-int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
-bool hpool_rebalance_armed(struct hpool *root);
-
-/* hpool_sysfs.c */
-int hpool_sysfs_init(void);
-void hpool_sysfs_exit(void);
-int hpool_sysfs_add(struct hpool *pool);
-void hpool_sysfs_del(struct hpool *pool);
-extern const struct kobj_type hpool_ktype;
 
 #endif /* _HPOOL_INTERNAL_H */

@@ -1,65 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hpool work items: the prewarm of a new pool and the rebalancer of a tree.
+ * hpool rebalancer (Documentation/hpool.rst, hpool-rebalance): a tree's
+ * periodic (or kicked) pass that moves free objects from cool siblings to hot
+ * ones, and its tunables.
  *
- * Both run on hpool_wq. The rebalancer takes hpool_topology_mutex for a pass,
- * so the tree cannot change shape under it, and moves objects with
- * hpool_move_one(), one pool lock at a time. hpool_destroy() marks a pool dead
- * and cancels its work synchronously before freeing anything.
+ * It runs on hpool_wq and takes hpool_topology_mutex for a pass, so the tree
+ * cannot change shape under it, and moves objects with hpool_move_one(), one
+ * pool lock at a time. It is queued only under the root's lock, on a root
+ * that is not dead; the root's destroy marks it dead under that lock and
+ * then cancels the work synchronously. Calls the moving-stock, state and
+ * per-CPU layers only.
  */
 
 #include <linux/jiffies.h>
 #include <linux/module.h>
 
-#include "hpool_internal.h"
+#include "hpool_move.h"
+#include "hpool_rebalance.h"
+#include "hpool_state.h"
 #include "hpool_trace.h"
-
-/**
- * hpool_prewarm_workfn() - allocate a new pool's prewarm objects
- * @work: &hpool.prewarm_work
- *
- * Fills the free list with up to @prewarm objects (within every capacity),
- * then turns the pool active. Stops early when the pool is drained or
- * destroyed while warming.
- */
-void hpool_prewarm_workfn(struct work_struct *work)
-{
-	struct hpool *pool = container_of(work, struct hpool, prewarm_work);
-	struct hpool_obj *hdr;
-	unsigned long flags;
-	unsigned int i;
-	bool grew, ok;
-
-	for (i = 0; i < pool->prewarm; i++) {
-		if (READ_ONCE(pool->state) != HPOOL_WARMING)
-			break;
-		if (!hpool_charge(pool, NULL, false, &grew))
-			break;
-		hdr = hpool_alloc_obj(pool, GFP_KERNEL);
-		if (!hdr) {
-			hpool_uncharge(pool, NULL, 1);
-			break;
-		}
-		hpool_lock(pool, &flags);
-		ok = !pool->dead && pool->state == HPOOL_WARMING;
-		if (ok) {
-			__hpool_push_locked(pool, hdr);
-			pool->c.allocations++;
-		}
-		hpool_unlock(pool, flags);
-		if (!ok) {
-			hpool_uncharge(pool, NULL, 1);
-			hpool_free_objs(pool, hdr);
-			break;
-		}
-		cond_resched();
-	}
-
-	hpool_lock(pool, &flags);
-	if (pool->state == HPOOL_WARMING)
-		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
-	hpool_unlock(pool, flags);
-}
 
 /* Coolest usable sibling with free objects above its reserve. */
 static struct hpool *hpool_pick_donor(struct hpool *parent, unsigned int threshold)
@@ -67,7 +26,7 @@ static struct hpool *hpool_pick_donor(struct hpool *parent, unsigned int thresho
 	struct hpool *child, *best = NULL;
 	struct hpool_snap s, b = {};
 
-	list_for_each_entry(child, &parent->children, sibling) {
+	hpool_for_each_child(child, parent) {
 		hpool_snap(child, &s);
 		if (!s.usable || s.util >= threshold || s.nr_free <= s.reserve)
 			continue;
@@ -86,7 +45,7 @@ static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold
 	struct hpool *child, *best = NULL;
 	struct hpool_snap s, b = {};
 
-	list_for_each_entry(child, &parent->children, sibling) {
+	hpool_for_each_child(child, parent) {
 		if (child->rb_served)
 			continue;
 		hpool_snap(child, &s);
@@ -110,7 +69,7 @@ static unsigned int hpool_rebalance_siblings(struct hpool *parent,
 
 	lockdep_assert_held(&hpool_topology_mutex);
 	/* Every sibling may be served once a pass, however many there are. */
-	list_for_each_entry(hot, &parent->children, sibling)
+	hpool_for_each_child(hot, parent)
 		hot->rb_served = false;
 	for (;;) {
 		hot = hpool_pick_hot(parent, threshold);
@@ -145,7 +104,7 @@ static unsigned int hpool_rebalance_subtree(struct hpool *pool,
 	lockdep_assert_held(&hpool_topology_mutex);
 	if (pool->nr_children >= 2)
 		moved += hpool_rebalance_siblings(pool, threshold);
-	list_for_each_entry(child, &pool->children, sibling)
+	hpool_for_each_child(child, pool)
 		moved += hpool_rebalance_subtree(child, threshold);
 	return moved;
 }
@@ -199,33 +158,107 @@ void hpool_rebalance_arm(struct hpool_tree *tree)
 		cancel_delayed_work(&tree->rebalance_work);
 }
 
+/*
+ * Under the root's lock, which its destroy sets @dead under before it
+ * cancels the work: nothing is ever left queued on a freed tree. -EINVAL
+ * for NULL or a pool that is not a root, -ENODEV for a dead root.
+ */
+static int hpool_rebalance_lock(struct hpool *root, unsigned long *flags)
+{
+	int ret;
+
+	if (WARN_ON_ONCE(!root))
+		return -EINVAL;
+	ret = hpool_rule_root_only(hpool_is_root(root));
+	if (ret)
+		return ret;
+	hpool_lock(root, flags);
+	if (root->dead) {
+		hpool_unlock(root, *flags);
+		return -ENODEV;
+	}
+	return 0;
+}
+
 /**
  * hpool_set_rebalance_interval() - change a tree's rebalance period
  * @root: the tree's root
  * @ms: the new period in milliseconds; 0 stops the rebalancer
  *
- * Re-arms the work item so that the new period counts from now. Armed under
- * the lock that hpool_destroy() sets @dead under, before it cancels the work:
- * nothing is ever left queued on a freed tree.
+ * Re-arms the work item so that the new period counts from now. See
+ * :ref:`hpool-setters`.
  *
  * Context: any context.
- * Return: 0, or -ENODEV when the root is being destroyed.
+ * Return: 0; -EINVAL for a pool that is not a root, or NULL; -ENODEV when
+ * the root is being destroyed.
  */
 int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
 {
 	unsigned long flags;
-	int ret = -ENODEV;
+	int ret;
 
-	hpool_lock(root, &flags);
-	if (!root->dead) {
-		WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
-		hpool_rebalance_arm(root->tree);
-		ret = 0;
-	}
+	ret = hpool_rebalance_lock(root, &flags);
+	if (ret)
+		return ret;
+	WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
+	hpool_rebalance_arm(root->tree);
 	hpool_unlock(root, flags);
-	return ret;
+	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(hpool_set_rebalance_interval);
+EXPORT_SYMBOL_GPL(hpool_set_rebalance_interval);
+
+/**
+ * hpool_set_rebalance_threshold() - change what the rebalancer calls hot
+ * @root: the tree's root
+ * @pct: the utilisation, in percent, above which a pool is hot and below
+ *	which it may give
+ *
+ * See :ref:`hpool-setters`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL above 100, for a pool that is not a root, or NULL;
+ * -ENODEV when the root is being destroyed.
+ */
+int hpool_set_rebalance_threshold(struct hpool *root, unsigned int pct)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_rule_threshold(pct);
+	if (ret)
+		return ret;
+	ret = hpool_rebalance_lock(root, &flags);
+	if (ret)
+		return ret;
+	WRITE_ONCE(root->tree->rebalance_threshold, pct);
+	hpool_unlock(root, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hpool_set_rebalance_threshold);
+
+/**
+ * hpool_rebalance_kick() - queue one rebalancing pass at once
+ * @root: the tree's root
+ *
+ * The periodic pass, if any, is re-armed by the pass. hpool_rebalance() runs
+ * one and waits for it; this one returns at once (sysfs "rebalance").
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL for a pool that is not a root, or NULL; -ENODEV when
+ * the root is being destroyed.
+ */
+int hpool_rebalance_kick(struct hpool *root)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_rebalance_lock(root, &flags);
+	if (ret)
+		return ret;
+	mod_delayed_work(hpool_wq, &root->tree->rebalance_work, 0);
+	hpool_unlock(root, flags);
+	return 0;
+}
 
 /**
  * hpool_rebalance_armed() - whether a tree's rebalancer is queued

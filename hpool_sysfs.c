@@ -3,16 +3,18 @@
  * hpool sysfs: /sys/kernel/hpool/<root>/[children/<child>/...]
  *
  * One directory per pool, made of the kobject embedded in struct hpool; its
- * release (hpool_kobj_release(), in the core) frees the pool, so a registered
- * pool is only ever freed through its last kobject reference. Under each pool
- * directory: the attributes of SPEC §7, a "stats" attribute group (a
- * subdirectory of the same kobject) and a "children" kobject that holds the
- * directories of the child pools.
+ * release (hpool_kobj_release(), here) frees the pool, so a registered pool
+ * is only ever freed through its last kobject reference. Under each pool
+ * directory: the files of Documentation/hpool.rst, hpool-sysfs, a "stats"
+ * attribute group (a subdirectory of the same kobject) and a "children"
+ * kobject that holds the directories of the child pools.
  *
- * Every store parses and validates its whole input before it changes anything
- * and never takes hpool_topology_mutex: hpool_destroy() removes the directory
- * (kobject_del() waits for running shows and stores) after it has marked the
- * pool dead, and a store that finds the pool dead returns -ENODEV.
+ * Every store parses its whole input, then calls the setter that holds the
+ * rule (hpool_state.c, hpool_rebalance.c), which changes nothing on an
+ * error. No store takes hpool_topology_mutex: hpool_destroy() removes the
+ * directory (kobject_del() waits for running shows and stores) after it has
+ * marked the pool dead, and a store that finds the pool dead returns -ENODEV.
+ * Calls the rebalancer, state and per-CPU layers only.
  *
  * See Documentation/ABI/testing/sysfs-kernel-hpool.
  */
@@ -23,7 +25,9 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "hpool_internal.h"
+#include "hpool_rebalance.h"
+#include "hpool_state.h"
+#include "hpool_sysfs.h"
 
 /* /sys/kernel/hpool */
 static struct kobject *hpool_kobj;
@@ -164,40 +168,26 @@ HPOOL_FIELD_ATTR_RW(capacity);
 static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
 				  size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
 	ret = hpool_parse_uint(buf, &val);
 	if (ret)
 		return ret;
-	if (hpool_is_root(pool))
-		return -EINVAL;
-	hpool_lock(pool, &flags);
-	WRITE_ONCE(pool->borrow_limit, val);
-	hpool_unlock(pool, flags);
-	return count;
+	ret = hpool_set_borrow_limit(pool, val);
+	return ret ? ret : count;
 }
 HPOOL_FIELD_ATTR_RW(borrow_limit);
 
 static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
 	ret = hpool_parse_uint(buf, &val);
 	if (ret)
 		return ret;
-	/* Under the lock that hpool_set_capacity() checks the reserve under. */
-	hpool_lock(pool, &flags);
-	if (val > pool->capacity) {
-		ret = -EINVAL;
-	} else {
-		WRITE_ONCE(pool->reserve, val);
-		ret = 0;
-	}
-	hpool_unlock(pool, flags);
+	ret = hpool_set_reserve(pool, val);
 	return ret ? ret : count;
 }
 HPOOL_FIELD_ATTR_RW(reserve);
@@ -219,18 +209,15 @@ static ssize_t priority_show(struct hpool *pool, const struct hpool_attribute *h
 
 static ssize_t priority_store(struct hpool *pool, const char *buf, size_t count)
 {
-	unsigned long flags;
-	int i;
+	int i, ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(hpool_prio_names) !=
 		     HPOOL_PRIO_CRITICAL - HPOOL_PRIO_LOW + 1);
 	i = sysfs_match_string(hpool_prio_names, buf);
 	if (i < 0)
 		return -EINVAL;
-	hpool_lock(pool, &flags);
-	WRITE_ONCE(pool->prio, i + HPOOL_PRIO_LOW);
-	hpool_unlock(pool, flags);
-	return count;
+	ret = hpool_set_prio(pool, i + HPOOL_PRIO_LOW);
+	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(priority);
 
@@ -243,22 +230,16 @@ static ssize_t auto_grow_show(struct hpool *pool,
 
 static ssize_t auto_grow_store(struct hpool *pool, const char *buf, size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
 	ret = hpool_parse_uint(buf, &val);
 	if (ret)
 		return ret;
-	if (val > 1 || (val && hpool_is_root(pool)))
+	if (val > 1)
 		return -EINVAL;
-	hpool_lock(pool, &flags);
-	if (val)
-		WRITE_ONCE(pool->flags, pool->flags | HPOOL_F_AUTO_GROW);
-	else
-		WRITE_ONCE(pool->flags, pool->flags & ~HPOOL_F_AUTO_GROW);
-	hpool_unlock(pool, flags);
-	return count;
+	ret = hpool_set_auto_grow(pool, val);
+	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(auto_grow);
 
@@ -380,25 +361,19 @@ static ssize_t rebalance_threshold_show(struct hpool *pool,
 static ssize_t rebalance_threshold_store(struct hpool *pool, const char *buf,
 					 size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
 	ret = hpool_parse_uint(buf, &val);
 	if (ret)
 		return ret;
-	if (val > 100)
-		return -EINVAL;
-	hpool_lock(pool, &flags);
-	WRITE_ONCE(pool->tree->rebalance_threshold, val);
-	hpool_unlock(pool, flags);
-	return count;
+	ret = hpool_set_rebalance_threshold(pool, val);
+	return ret ? ret : count;
 }
 HPOOL_ATTR_RW(rebalance_threshold);
 
 static ssize_t rebalance_store(struct hpool *pool, const char *buf, size_t count)
 {
-	unsigned long flags;
 	unsigned int val;
 	int ret;
 
@@ -407,18 +382,7 @@ static ssize_t rebalance_store(struct hpool *pool, const char *buf, size_t count
 		return ret;
 	if (val != 1)
 		return -EINVAL;
-	/*
-	 * One pass at once; the periodic one, if any, is re-armed by the pass.
-	 * Queued under the lock that @dead is set under: hpool_destroy()
-	 * cancels the work after setting it, so nothing is left queued on a
-	 * freed tree.
-	 */
-	hpool_lock(pool, &flags);
-	if (pool->dead)
-		ret = -ENODEV;
-	else
-		mod_delayed_work(hpool_wq, &pool->tree->rebalance_work, 0);
-	hpool_unlock(pool, flags);
+	ret = hpool_rebalance_kick(pool);
 	return ret ? ret : count;
 }
 HPOOL_ATTR_WO(rebalance);
@@ -454,51 +418,21 @@ static ssize_t hpool_counter_show(struct hpool *pool,
 }
 
 #define HPOOL_COUNTER_ATTR(_name)					\
-	static struct hpool_attribute hpool_attr_stat_##_name = {	\
+	{								\
 		.attr = { .name = __stringify(_name), .mode = 0444 },	\
 		.show = hpool_counter_show,				\
 		.offset = offsetof(struct hpool_stats, _name),		\
-	}
+	},
 
-HPOOL_COUNTER_ATTR(local_hits);
-HPOOL_COUNTER_ATTR(parent_borrows);
-HPOOL_COUNTER_ATTR(allocations);
-HPOOL_COUNTER_ATTR(frees);
-HPOOL_COUNTER_ATTR(releases);
-HPOOL_COUNTER_ATTR(grows);
-HPOOL_COUNTER_ATTR(steals);
-HPOOL_COUNTER_ATTR(stolen);
-HPOOL_COUNTER_ATTR(distributed_in);
-HPOOL_COUNTER_ATTR(reclaimed_out);
-HPOOL_COUNTER_ATTR(rebalanced_in);
-HPOOL_COUNTER_ATTR(rebalanced_out);
-HPOOL_COUNTER_ATTR(fail_limit);
-HPOOL_COUNTER_ATTR(fail_nomem);
-HPOOL_COUNTER_ATTR(fail_state);
-HPOOL_COUNTER_ATTR(bad_releases);
+/* One file per counter of HPOOL_COUNTERS(), in its order. */
+static struct hpool_attribute hpool_counter_attrs[] = {
+	HPOOL_COUNTERS(HPOOL_COUNTER_ATTR)
+};
 
 HPOOL_FIELD_ATTR_RO(peak_in_use);
 
-static struct attribute *hpool_stats_attrs[] = {
-	&hpool_attr_stat_local_hits.attr,
-	&hpool_attr_stat_parent_borrows.attr,
-	&hpool_attr_stat_allocations.attr,
-	&hpool_attr_stat_frees.attr,
-	&hpool_attr_stat_releases.attr,
-	&hpool_attr_stat_grows.attr,
-	&hpool_attr_stat_steals.attr,
-	&hpool_attr_stat_stolen.attr,
-	&hpool_attr_stat_distributed_in.attr,
-	&hpool_attr_stat_reclaimed_out.attr,
-	&hpool_attr_stat_rebalanced_in.attr,
-	&hpool_attr_stat_rebalanced_out.attr,
-	&hpool_attr_stat_fail_limit.attr,
-	&hpool_attr_stat_fail_nomem.attr,
-	&hpool_attr_stat_fail_state.attr,
-	&hpool_attr_stat_bad_releases.attr,
-	&hpool_attr_peak_in_use.attr,
-	NULL,
-};
+/* The counters, then peak_in_use: filled in by hpool_sysfs_init(). */
+static struct attribute *hpool_stats_attrs[ARRAY_SIZE(hpool_counter_attrs) + 2];
 
 /* A named group: the stats/ subdirectory, made and removed with the pool's. */
 static const struct attribute_group hpool_stats_group = {
@@ -513,7 +447,13 @@ static const struct attribute_group *hpool_groups[] = {
 	NULL,
 };
 
-const struct kobj_type hpool_ktype = {
+/* The release of a pool's kobject frees the pool. */
+static void hpool_kobj_release(struct kobject *kobj)
+{
+	hpool_free_pool(to_hpool(kobj));
+}
+
+static const struct kobj_type hpool_ktype = {
 	.release = hpool_kobj_release,
 	.sysfs_ops = &hpool_sysfs_ops,
 	.default_groups = hpool_groups,
@@ -605,6 +545,11 @@ void hpool_sysfs_del(struct hpool *pool)
  */
 int hpool_sysfs_init(void)
 {
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(hpool_counter_attrs); i++)
+		hpool_stats_attrs[i] = &hpool_counter_attrs[i].attr;
+	hpool_stats_attrs[i] = &hpool_attr_peak_in_use.attr;
 	hpool_kobj = kobject_create_and_add("hpool", kernel_kobj);
 	return hpool_kobj ? 0 : -ENOMEM;
 }
@@ -618,4 +563,19 @@ void hpool_sysfs_exit(void)
 	kobject_del(hpool_kobj);
 	kobject_put(hpool_kobj);
 	hpool_kobj = NULL;
+}
+
+/**
+ * hpool_put_pool() - drop the creator's reference of a pool
+ * @pool: a pool that nothing can reach any more (unlinked, its directory
+ *	removed), or a new one whose creation failed
+ *
+ * The pool is freed now, or by the release of its kobject.
+ */
+void hpool_put_pool(struct hpool *pool)
+{
+	if (pool->in_sysfs)
+		kobject_put(&pool->kobj);
+	else
+		hpool_free_pool(pool);
 }

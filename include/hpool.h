@@ -129,6 +129,15 @@ int hpool_activate(struct hpool *pool);
 enum hpool_state hpool_state(const struct hpool *pool);
 void hpool_get_stats(struct hpool *pool, struct hpool_stats *st);
 
+/* Tunables, with the rules of the sysfs files (Documentation/hpool.rst). */
+int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
+int hpool_set_reserve(struct hpool *pool, unsigned int reserve);
+int hpool_set_borrow_limit(struct hpool *pool, unsigned int limit);
+int hpool_set_prio(struct hpool *pool, enum hpool_prio prio);
+int hpool_set_auto_grow(struct hpool *pool, bool on);
+int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
+int hpool_set_rebalance_threshold(struct hpool *root, unsigned int pct);
+
 struct hpool *devm_hpool_create(struct device *dev, const struct hpool_params *p);
 struct hpool *devm_hpool_create_child(struct device *dev, struct hpool *parent,
 				      const struct hpool_params *p);

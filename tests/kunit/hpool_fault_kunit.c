@@ -23,7 +23,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "hpool_internal.h"
+#include "hpool_obj.h"
 #include "hpool_test.h"
 
 #if !defined(CONFIG_HPOOL_DEBUG) || !IS_ENABLED(CONFIG_FAULT_INJECTION) || \

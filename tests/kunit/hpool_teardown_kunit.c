@@ -19,7 +19,7 @@
 #include <linux/module.h>
 #include <linux/sched/task.h>
 
-#include "hpool_internal.h"
+#include "hpool_obj.h"
 #include "hpool_test.h"
 
 /* What the hook of the running case does, and what it saw. */

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hpool children: moving free objects between a pool and its children.
+ * hpool moving stock: free objects between a pool and its children
+ * (Documentation/hpool.rst, hpool-moving-stock and hpool-stealing).
  *
  * Stealing, distribute and reclaim walk a pool's children holding its
  * children_lock for reading, and take the locks of the pools involved one
- * after the other, never two at once: an object is
- * taken off one free list, its charge moved, and put on the other. Only free
- * objects move; the charge of every pool stays equal to what its subtree
- * holds.
+ * after the other, never two at once: an object is taken off one free list,
+ * its charge moved, and put on the other. Only free objects move; the charge
+ * of every pool stays equal to what its subtree holds. Calls the state,
+ * per-CPU and object layers only.
  */
 
-#include "hpool_internal.h"
+#include "hpool_move.h"
+#include "hpool_obj.h"
+#include "hpool_state.h"
 #include "hpool_trace.h"
 
 /**
@@ -148,7 +151,7 @@ static struct hpool *hpool_pick_victim(struct hpool *pool, int prio)
 	struct hpool *child, *best = NULL;
 	struct hpool_snap s, b = {};
 
-	list_for_each_entry(child, &pool->children, sibling) {
+	hpool_for_each_child(child, pool) {
 		hpool_snap(child, &s);
 		if (s.prio >= prio || s.nr_free <= s.reserve)
 			continue;
@@ -233,7 +236,7 @@ unsigned int hpool_distribute(struct hpool *pool, unsigned int nr)
 	read_lock_irqsave(&pool->children_lock, cflags);
 	while (moved < nr && progress) {
 		progress = false;
-		list_for_each_entry(child, &pool->children, sibling) {
+		hpool_for_each_child(child, pool) {
 			if (moved == nr)
 				break;
 			ret = hpool_move_one(pool, child, pool, NULL,
@@ -273,7 +276,7 @@ unsigned int hpool_reclaim(struct hpool *pool)
 	if (WARN_ON_ONCE(!pool))
 		return 0;
 	read_lock_irqsave(&pool->children_lock, cflags);
-	list_for_each_entry(child, &pool->children, sibling) {
+	hpool_for_each_child(child, pool) {
 		nr = hpool_take_free(child, UINT_MAX, &list);
 		if (!nr)
 			continue;

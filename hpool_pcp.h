@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The per-CPU fast path and the pool lock (hpool_pcp.c): what every layer
+ * above uses to take a pool's lock, move free objects on and off its free
+ * list, and reach this CPU's cache. Inline helpers call only hpool_pcp.c.
+ *
+ * Everything here runs on every acquire and release, including the borrows
+ * of a request-scoped child: __always_inline, as the kernel's -Os builds
+ * would make each a call.
+ */
+#ifndef _HPOOL_PCP_H
+#define _HPOOL_PCP_H
+
+#include <linux/percpu.h>
+
+#include "hpool_internal.h"
+
+void __hpool_fold_locked(struct hpool *pool);	/* only if pool->pcp_dirty */
+void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
+void __hpool_refill_locked(struct hpool *pool);
+void __hpool_restock(struct hpool *pool, bool refill);
+int hpool_pcp_alloc(struct hpool *pool);
+void hpool_pcp_sum(struct hpool *pool, struct hpool_stats *st);
+
+/*
+ * Take a pool's lock for anything but a fast-path operation: the per-CPU
+ * caches are folded in first, so the pool's fields are exact under it, and
+ * the fast path is re-armed for the new state on unlock (the legend in
+ * hpool_internal.h, L, says when the lock may be taken without them).
+ */
+static __always_inline void hpool_lock(struct hpool *pool, unsigned long *flags)
+	__acquires(&pool->lock)
+{
+	spin_lock_irqsave(&pool->lock, *flags);
+	if (pool->pcp_dirty)
+		__hpool_fold_locked(pool);
+}
+
+static __always_inline void hpool_unlock(struct hpool *pool, unsigned long flags)
+	__releases(&pool->lock)
+{
+	if (pool->pcp)
+		__hpool_rearm_locked(pool);
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* Take the top object of a pool's free list; NULL when it is empty. */
+static __always_inline struct hpool_obj *__hpool_pop_locked(struct hpool *pool)
+{
+	struct hpool_obj *hdr = pool->free_list;
+
+	lockdep_assert_held(&pool->lock);
+	if (hdr) {
+		pool->free_list = hdr->next;
+		pool->nr_free--;
+		hdr->next = NULL;
+	}
+	return hdr;
+}
+
+/* Put a free object, charged to @pool already, on its free list: its home. */
+static __always_inline void __hpool_push_locked(struct hpool *pool,
+						struct hpool_obj *hdr)
+{
+	lockdep_assert_held(&pool->lock);
+	hdr->home = pool;
+	hdr->next = pool->free_list;
+	pool->free_list = hdr;
+	pool->nr_free++;
+}
+
+/*
+ * The fast path runs with interrupts off, on this CPU's cache. It takes the
+ * cache's lock at the arch level, without the preempt-count updates and the
+ * out-of-line calls of raw_spin_lock(), which interrupts being off makes
+ * redundant (measured with make bench: a root's local hit went from 1.08x to
+ * 0.56x kmem_cache). Everyone else takes the same lock with raw_spin_lock(),
+ * so lockdep still sees how it nests inside the pool lock.
+ */
+static __always_inline void hpool_pcp_lock_fast(struct hpool_pcp *pc)
+{
+	lockdep_assert_irqs_disabled();
+	arch_spin_lock(&pc->lock.raw_lock);
+}
+
+static __always_inline void hpool_pcp_unlock_fast(struct hpool_pcp *pc)
+{
+	arch_spin_unlock(&pc->lock.raw_lock);
+}
+
+/* Take an object from this CPU's cache of @pool; interrupts are off. */
+static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
+{
+	struct hpool_obj *hdr = NULL;
+	struct hpool_pcp *pc;
+
+	pc = this_cpu_ptr(pool->pcp);
+	hpool_pcp_lock_fast(pc);
+	if (pc->free && pc->in_use < READ_ONCE(pool->pcp_slack)) {
+		hdr = pc->free;
+		pc->free = hdr->next;
+		pc->nr_free--;
+		pc->in_use++;
+		pc->local_hits++;
+	}
+	hpool_pcp_unlock_fast(pc);
+	return hdr;
+}
+
+static __always_inline struct hpool_obj *hpool_get_fast(struct hpool *pool)
+{
+	struct hpool_obj *hdr;
+	unsigned long flags;
+
+	if (!pool->pcp)
+		return NULL;
+	local_irq_save(flags);
+	hdr = __hpool_get_fast(pool);
+	local_irq_restore(flags);
+	return hdr;
+}
+
+/*
+ * Put @hdr, whose home is @pool, in this CPU's cache; interrupts are off.
+ * @release: count it in @pool's releases (a release made on @pool, not the
+ * end of a borrow chain).
+ */
+static __always_inline bool __hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr,
+					     bool release)
+{
+	struct hpool_pcp *pc;
+	bool done = false;
+
+	pc = this_cpu_ptr(pool->pcp);
+	hpool_pcp_lock_fast(pc);
+	if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < READ_ONCE(pool->pcp_slack)) {
+		hdr->next = pc->free;
+		pc->free = hdr;
+		pc->nr_free++;
+		pc->in_use--;
+		if (release)
+			pc->releases++;
+		done = true;
+	}
+	hpool_pcp_unlock_fast(pc);
+	return done;
+}
+
+static __always_inline bool hpool_put_fast(struct hpool *pool, struct hpool_obj *hdr,
+					   bool release)
+{
+	unsigned long flags;
+	bool done;
+
+	if (!pool->pcp)
+		return false;
+	local_irq_save(flags);
+	done = __hpool_put_fast(pool, hdr, release);
+	local_irq_restore(flags);
+	return done;
+}
+
+/* Restock only while the fast path is armed (never without caches). */
+static __always_inline bool hpool_restock(struct hpool *pool, bool refill)
+{
+	if (!READ_ONCE(pool->pcp_slack))
+		return false;
+	__hpool_restock(pool, refill);
+	return true;
+}
+
+#endif /* _HPOOL_PCP_H */

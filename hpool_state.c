@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hpool pool state: lifecycle state and health, the limits and their
+ * setters (each rule of Documentation/hpool.rst, hpool-setters, is checked
+ * here and nowhere else), drain and activate, stats, the memory of struct
+ * hpool, and the globals that the layers above share. Calls the per-CPU
+ * and object layers only.
+ */
+
+#define pr_fmt(fmt) "hpool: " fmt
+
+#include <linux/bug.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sysfs.h>
+#include <linux/wait_bit.h>
+
+#include "hpool_obj.h"
+#include "hpool_state.h"
+#include "hpool_trace.h"
+
+/* Serialises changes to the shape of every tree (create, destroy, rebalance). */
+DEFINE_MUTEX(hpool_topology_mutex);
+LIST_HEAD(hpool_roots);
+/* Prewarm, the rebalancers and the reaper run here; made at module init. */
+struct workqueue_struct *hpool_wq;
+/*
+ * The reaper of orphans (hpool_devres.c), queued when an orphan stops:
+ * static, so queueing it is safe whatever becomes of the pool. Initialised
+ * by hpool_devres_init() at module init, before any pool exists.
+ */
+struct work_struct hpool_reap_work;
+
+/* struct hpool has its own cache: it is just past a kmalloc size class. */
+static struct kmem_cache *hpool_pool_cache;
+/* Pools allocated and not yet freed: module exit waits for delayed releases. */
+static atomic_t hpool_nr_live = ATOMIC_INIT(0);
+
+const char *const hpool_state_names[] = {
+	[HPOOL_STARTING] = "starting",
+	[HPOOL_WARMING] = "warming",
+	[HPOOL_ACTIVE] = "active",
+	[HPOOL_DRAINING] = "draining",
+	[HPOOL_STOPPED] = "stopped",
+};
+
+const char *const hpool_health_names[] = {
+	[HPOOL_HEALTH_GOOD] = "good",
+	[HPOOL_HEALTH_WARNING] = "warning",
+	[HPOOL_HEALTH_CRITICAL] = "critical",
+};
+
+/* ---- state and health (under pool->lock) ---- */
+
+/**
+ * __hpool_health_changed_locked() - record and notify a new health level
+ * @pool: the pool, locked
+ * @health: its level now (enum hpool_health)
+ *
+ * The rare half of __hpool_update_locked().
+ */
+void __hpool_health_changed_locked(struct hpool *pool, u8 health)
+{
+	lockdep_assert_held(&pool->lock);
+	pool->health = health;
+	/* sysfs_notify_dirent() does not sleep: fine from any context. */
+	if (pool->health_kn)
+		sysfs_notify_dirent(pool->health_kn);
+}
+
+/**
+ * __hpool_set_state_locked() - change a pool's state and tell who waits
+ * @pool: the pool, locked
+ * @state: the new state
+ */
+void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
+{
+	lockdep_assert_held(&pool->lock);
+	if (pool->state == state)
+		return;
+	trace_hpool_state_change(pool, pool->state, state);
+	WRITE_ONCE(pool->state, state);
+	if (pool->state_kn)
+		sysfs_notify_dirent(pool->state_kn);
+	/* Pairs with the barrier of the waiter's set_current_state(). */
+	if (wq_has_sleeper(&pool->drain_wq))
+		wake_up_all(&pool->drain_wq);
+	/* The reaper is static: queueing it is safe whatever becomes of @pool. */
+	if (state == HPOOL_STOPPED && pool->orphan)
+		queue_work(hpool_wq, &hpool_reap_work);
+}
+
+/* ---- limits and their setters ---- */
+
+/**
+ * hpool_trim() - free surplus free objects until the pool's charge fits
+ * @pool: the pool
+ * @keep: the charge to bring @pool down to, if its free list allows
+ *
+ * Return: how many objects went back to the slab.
+ */
+unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
+{
+	struct hpool_obj *list = NULL, *hdr;
+	unsigned int nr = 0, charged;
+	unsigned long flags;
+
+	hpool_lock(pool, &flags);
+	charged = atomic_read(&pool->nr_objects);
+	while (charged - nr > keep && (hdr = __hpool_pop_locked(pool))) {
+		hdr->next = list;
+		list = hdr;
+		nr++;
+	}
+	pool->c.frees += nr;
+	hpool_unlock(pool, flags);
+
+	if (nr) {
+		hpool_uncharge(pool, NULL, nr);
+		hpool_free_objs(pool, list);
+	}
+	return nr;
+}
+
+/*
+ * Look a setter's pool over: -EINVAL for NULL (warned once), -ENODEV for a
+ * pool whose destruction has begun. Under the pool's lock.
+ */
+static int hpool_setter_lock(struct hpool *pool, unsigned long *flags)
+{
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	hpool_lock(pool, flags);
+	if (pool->dead) {
+		hpool_unlock(pool, *flags);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/**
+ * hpool_set_capacity() - change a pool's capacity
+ * @pool: the pool
+ * @capacity: the new bound on the objects charged to its subtree
+ *
+ * Free objects beyond the new capacity go back to the slab (counted in
+ * frees). See :ref:`hpool-setters`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL below the reserve or for a NULL pool; -EBUSY below what
+ * its subtree has in use (nr_objects - nr_free); -ENODEV once its
+ * destruction has begun. Nothing changes on an error.
+ */
+int hpool_set_capacity(struct hpool *pool, unsigned int capacity)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_setter_lock(pool, &flags);
+	if (ret)
+		return ret;
+	ret = hpool_rule_reserve(pool->reserve, capacity);
+	if (!ret && capacity < atomic_read(&pool->nr_objects) - pool->nr_free)
+		ret = -EBUSY;
+	if (!ret) {
+		WRITE_ONCE(pool->capacity, capacity);
+		__hpool_update_locked(pool);
+	}
+	hpool_unlock(pool, flags);
+
+	if (!ret)
+		hpool_trim(pool, capacity);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_set_capacity);
+
+/**
+ * hpool_set_reserve() - change how many free objects a pool keeps
+ * @pool: the pool
+ * @reserve: free objects that no steal, reclaim or rebalance takes
+ *
+ * See :ref:`hpool-setters`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL above the capacity or for a NULL pool; -ENODEV once
+ * its destruction has begun.
+ */
+int hpool_set_reserve(struct hpool *pool, unsigned int reserve)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_setter_lock(pool, &flags);
+	if (ret)
+		return ret;
+	/* Under the lock that hpool_set_capacity() checks the reserve under. */
+	ret = hpool_rule_reserve(reserve, pool->capacity);
+	if (!ret)
+		WRITE_ONCE(pool->reserve, reserve);
+	hpool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_set_reserve);
+
+/**
+ * hpool_set_borrow_limit() - change how much a child may borrow
+ * @pool: the child
+ * @limit: the most objects it may have borrowed from its parent
+ *
+ * Objects borrowed beyond a lowered limit stay borrowed until released.
+ * See :ref:`hpool-setters`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL on a root (whatever @limit) or a NULL pool; -ENODEV
+ * once its destruction has begun.
+ */
+int hpool_set_borrow_limit(struct hpool *pool, unsigned int limit)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_setter_lock(pool, &flags);
+	if (ret)
+		return ret;
+	/* A root borrows from nobody: it has no limit to change, not even to 0. */
+	ret = hpool_rule_child_only(hpool_is_root(pool));
+	if (!ret)
+		WRITE_ONCE(pool->borrow_limit, limit);
+	hpool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_set_borrow_limit);
+
+/**
+ * hpool_set_prio() - change a pool's priority against stealing
+ * @pool: the pool
+ * @prio: its new priority
+ *
+ * See :ref:`hpool-setters` and :ref:`hpool-stealing`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL for a priority out of range or a NULL pool; -ENODEV
+ * once its destruction has begun.
+ */
+int hpool_set_prio(struct hpool *pool, enum hpool_prio prio)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_setter_lock(pool, &flags);
+	if (ret)
+		return ret;
+	ret = hpool_rule_prio(prio);
+	if (!ret)
+		WRITE_ONCE(pool->prio, prio);
+	hpool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_set_prio);
+
+/**
+ * hpool_set_auto_grow() - let a child allocate past its own capacity, or not
+ * @pool: the child
+ * @on: whether it may (HPOOL_F_AUTO_GROW)
+ *
+ * See :ref:`hpool-setters` and :ref:`hpool-acquire`.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL to turn it on for a root, or for a NULL pool; -ENODEV
+ * once its destruction has begun.
+ */
+int hpool_set_auto_grow(struct hpool *pool, bool on)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = hpool_setter_lock(pool, &flags);
+	if (ret)
+		return ret;
+	ret = hpool_rule_auto_grow(hpool_is_root(pool), on);
+	if (!ret)
+		WRITE_ONCE(pool->flags, on ? pool->flags | HPOOL_F_AUTO_GROW :
+				       pool->flags & ~HPOOL_F_AUTO_GROW);
+	hpool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_set_auto_grow);
+
+/* ---- lifecycle states ---- */
+
+/**
+ * hpool_drain() - stop a pool from handing out objects and wait for them
+ * @pool: the pool
+ * @timeout: jiffies to wait for nr_in_use to reach 0 (0: do not wait)
+ *
+ * The pool becomes draining: acquisitions on it and borrows from it fail,
+ * releases go on. It becomes stopped when nothing is in use. Draining a
+ * warming pool stops its prewarm.
+ *
+ * Context: process context; sleeps if @timeout is not 0.
+ * Return: 0 when stopped; -ETIMEDOUT (still draining) on timeout;
+ * -ECANCELED when hpool_activate() ended the drain; -EINVAL on a NULL pool.
+ */
+int hpool_drain(struct hpool *pool, long timeout)
+{
+	enum hpool_state state;
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	if (timeout)
+		might_sleep();
+
+	hpool_lock(pool, &flags);
+	if (pool->state == HPOOL_ACTIVE || pool->state == HPOOL_WARMING ||
+	    pool->state == HPOOL_STARTING)
+		__hpool_set_state_locked(pool, HPOOL_DRAINING);
+	if (pool->state == HPOOL_DRAINING && !pool->nr_in_use)
+		__hpool_set_state_locked(pool, HPOOL_STOPPED);
+	state = pool->state;
+	hpool_unlock(pool, flags);
+
+	if (state == HPOOL_DRAINING && timeout)
+		wait_event_timeout(pool->drain_wq,
+				   READ_ONCE(pool->state) != HPOOL_DRAINING, timeout);
+
+	switch (READ_ONCE(pool->state)) {
+	case HPOOL_STOPPED:
+		return 0;
+	case HPOOL_DRAINING:
+		return -ETIMEDOUT;
+	default:
+		return -ECANCELED;
+	}
+}
+EXPORT_SYMBOL_GPL(hpool_drain);
+
+/**
+ * hpool_activate() - put a draining or stopped pool back to work
+ * @pool: the pool
+ *
+ * A hpool_drain() waiting on @pool returns -ECANCELED.
+ *
+ * Context: any context.
+ * Return: 0 (also when already active); -EBUSY while starting or warming;
+ * -EINVAL on a NULL pool.
+ */
+int hpool_activate(struct hpool *pool)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(!pool))
+		return -EINVAL;
+	hpool_lock(pool, &flags);
+	if (pool->state == HPOOL_STARTING || pool->state == HPOOL_WARMING)
+		ret = -EBUSY;
+	else
+		__hpool_set_state_locked(pool, HPOOL_ACTIVE);
+	hpool_unlock(pool, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hpool_activate);
+
+/**
+ * hpool_state() - the state of a pool
+ * @pool: the pool
+ *
+ * Context: any context.
+ * Return: its &enum hpool_state (a snapshot); HPOOL_STOPPED for a NULL pool.
+ */
+enum hpool_state hpool_state(const struct hpool *pool)
+{
+	if (WARN_ON_ONCE(!pool))
+		return HPOOL_STOPPED;
+	return READ_ONCE(pool->state);
+}
+EXPORT_SYMBOL_GPL(hpool_state);
+
+/* ---- stats ---- */
+
+/**
+ * hpool_read_stats() - snapshot a pool's counters and gauges
+ * @pool: the pool
+ * @st: where to write them
+ */
+void hpool_read_stats(struct hpool *pool, struct hpool_stats *st)
+{
+	unsigned long flags;
+
+	/* One block: the layouts match (static_assert()s in hpool_internal.h). */
+	hpool_lock(pool, &flags);
+	memcpy(st, &pool->c, sizeof(pool->c));
+	st->nr_free = pool->nr_free;
+	st->nr_in_use = pool->nr_in_use;
+	st->nr_borrowed = pool->nr_borrowed;
+	st->peak_in_use = pool->peak_in_use;
+	st->nr_objects = atomic_read(&pool->nr_objects);
+	if (pool->pcp)
+		hpool_pcp_sum(pool, st);
+	hpool_unlock(pool, flags);
+}
+
+/**
+ * hpool_get_stats() - read a pool's statistics
+ * @pool: the pool
+ * @st: filled with a snapshot of its counters and gauges
+ *
+ * The numbers are exact once no acquire or release is running.
+ *
+ * Context: any context.
+ */
+void hpool_get_stats(struct hpool *pool, struct hpool_stats *st)
+{
+	if (WARN_ON_ONCE(!pool || !st))
+		return;
+	hpool_read_stats(pool, st);
+}
+EXPORT_SYMBOL_GPL(hpool_get_stats);
+
+/* ---- the memory of struct hpool ---- */
+
+/**
+ * hpool_pool_cache_init() - make the cache of struct hpool
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hpool_pool_cache_init(void)
+{
+	hpool_pool_cache = KMEM_CACHE(hpool, SLAB_HWCACHE_ALIGN);
+	return hpool_pool_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * hpool_pool_cache_exit() - destroy it, once every pool is freed
+ *
+ * kobject releases may be delayed (DEBUG_KOBJECT_RELEASE): waits for them.
+ */
+void hpool_pool_cache_exit(void)
+{
+	wait_var_event(&hpool_nr_live, !atomic_read(&hpool_nr_live));
+	kmem_cache_destroy(hpool_pool_cache);
+}
+
+/**
+ * hpool_pool_alloc() - allocate a struct hpool, not zeroed
+ *
+ * Not kmem_cache_zalloc(): the creator zeroes what it does not set field by
+ * field (HPOOL_INIT_ZEROED).
+ *
+ * Return: the pool, or NULL.
+ */
+struct hpool *hpool_pool_alloc(void)
+{
+	struct hpool *pool = kmem_cache_alloc(hpool_pool_cache, GFP_KERNEL);
+
+	if (pool)
+		atomic_inc(&hpool_nr_live);
+	return pool;
+}
+
+/**
+ * hpool_free_pool() - free a pool that nothing can reach
+ * @pool: the pool, unlinked (or never linked), without a sysfs directory or
+ *	past its kobject's release
+ *
+ * A root's tree goes with it.
+ */
+void hpool_free_pool(struct hpool *pool)
+{
+	if (hpool_is_root(pool))
+		kfree(pool->tree);
+	/* Unlinked under its parent's children_lock: no walker can reach it. */
+	if (pool->pcp)
+		free_percpu(pool->pcp);
+	kmem_cache_free(hpool_pool_cache, pool);
+	if (atomic_dec_and_test(&hpool_nr_live))
+		wake_up_var(&hpool_nr_live);
+}
