@@ -32,15 +32,25 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The kernel's one list of counters (the repository's top directory). */
+#include "../../hpool_counters.h"
+
 #define HPOOLSTAT_ROOT		"/sys/kernel/hpool"
-#define HPOOLSTAT_MAX_STATS	32
 #define HPOOLSTAT_NAME_MAX	32
 #define HPOOLSTAT_BAR		10
 
-/* One counter of a pool's stats/ directory. */
-struct hpoolstat_counter {
-	char name[HPOOLSTAT_NAME_MAX];
-	unsigned long long val;
+/* The files of a pool's stats/ directory: the counters, then peak_in_use. */
+#define HPOOLSTAT_ENUM(name) HPOOLSTAT_##name,
+enum hpoolstat_stat {
+	HPOOL_COUNTERS(HPOOLSTAT_ENUM)
+	HPOOLSTAT_peak_in_use,
+	HPOOLSTAT_NR_STATS
+};
+
+#define HPOOLSTAT_NAME(name) #name,
+static const char *const hpoolstat_stat_names[HPOOLSTAT_NR_STATS] = {
+	HPOOL_COUNTERS(HPOOLSTAT_NAME)
+	"peak_in_use",
 };
 
 /* One pool, as read from its sysfs directory. */
@@ -52,8 +62,7 @@ struct hpoolstat_pool {
 	unsigned long long capacity, borrow_limit, reserve;
 	unsigned long long nr_objects, nr_free, nr_in_use, nr_borrowed;
 	unsigned long long utilization, nr_children_hidden;
-	int nr_stats;
-	struct hpoolstat_counter stats[HPOOLSTAT_MAX_STATS];
+	unsigned long long stats[HPOOLSTAT_NR_STATS];
 };
 
 /* A snapshot of every pool, parents before children, siblings by name. */
@@ -116,43 +125,20 @@ static int hpoolstat_not_dot(const struct dirent *d)
 
 static void hpoolstat_read_stats(const char *dir, struct hpoolstat_pool *p)
 {
-	struct dirent **names;
 	char sdir[PATH_MAX + 16];
-	int i, n;
-
-	p->nr_stats = 0;
-	if (snprintf(sdir, sizeof(sdir), "%s/stats", dir) >= (int)sizeof(sdir))
-		return;
-	n = scandir(sdir, &names, hpoolstat_not_dot, hpoolstat_cmp_names);
-	for (i = 0; i < n; i++) {
-		if (p->nr_stats < HPOOLSTAT_MAX_STATS) {
-			struct hpoolstat_counter *c = &p->stats[p->nr_stats++];
-
-			snprintf(c->name, sizeof(c->name), "%.31s", names[i]->d_name);
-			c->val = hpoolstat_read_num(sdir, names[i]->d_name);
-		}
-		free(names[i]);
-	}
-	if (n >= 0)
-		free(names);
-}
-
-static unsigned long long hpoolstat_counter(const struct hpoolstat_pool *p,
-					    const char *name)
-{
 	int i;
 
-	for (i = 0; i < p->nr_stats; i++)
-		if (!strcmp(p->stats[i].name, name))
-			return p->stats[i].val;
-	return 0;
+	memset(p->stats, 0, sizeof(p->stats));
+	if (snprintf(sdir, sizeof(sdir), "%s/stats", dir) >= (int)sizeof(sdir))
+		return;
+	for (i = 0; i < HPOOLSTAT_NR_STATS; i++)
+		p->stats[i] = hpoolstat_read_num(sdir, hpoolstat_stat_names[i]);
 }
 
 static unsigned long long hpoolstat_fails(const struct hpoolstat_pool *p)
 {
-	return hpoolstat_counter(p, "fail_limit") +
-	       hpoolstat_counter(p, "fail_nomem") +
-	       hpoolstat_counter(p, "fail_state");
+	return p->stats[HPOOLSTAT_fail_limit] + p->stats[HPOOLSTAT_fail_nomem] +
+	       p->stats[HPOOLSTAT_fail_state];
 }
 
 static struct hpoolstat_pool *hpoolstat_add(struct hpoolstat_sample *s)
@@ -256,10 +242,9 @@ static bool hpoolstat_rates(const struct hpoolstat_sample *cur,
 	dt = cur->when - prev->when;
 	if (dt <= 0)
 		return false;
-	r[0] = (hpoolstat_counter(p, "local_hits") -
-		hpoolstat_counter(o, "local_hits")) / dt;
-	r[1] = (hpoolstat_counter(p, "parent_borrows") -
-		hpoolstat_counter(o, "parent_borrows")) / dt;
+	r[0] = (p->stats[HPOOLSTAT_local_hits] - o->stats[HPOOLSTAT_local_hits]) / dt;
+	r[1] = (p->stats[HPOOLSTAT_parent_borrows] -
+		o->stats[HPOOLSTAT_parent_borrows]) / dt;
 	r[2] = (hpoolstat_fails(p) - hpoolstat_fails(o)) / dt;
 	return true;
 }
@@ -326,9 +311,9 @@ static void hpoolstat_print_json(const struct hpoolstat_sample *cur,
 		       p->nr_borrowed, p->utilization);
 		printf("\"nr_children_hidden\": %llu, ", p->nr_children_hidden);
 		printf("\"stats\": {");
-		for (j = 0; j < p->nr_stats; j++)
-			printf("%s\"%s\": %llu", j ? ", " : "", p->stats[j].name,
-			       p->stats[j].val);
+		for (j = 0; j < HPOOLSTAT_NR_STATS; j++)
+			printf("%s\"%s\": %llu", j ? ", " : "", hpoolstat_stat_names[j],
+			       p->stats[j]);
 		printf("}, \"rates\": ");
 		if (hpoolstat_rates(cur, prev, p, r))
 			printf("{\"hits\": %.1f, \"borrows\": %.1f, \"fails\": %.1f}",
