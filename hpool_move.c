@@ -3,12 +3,11 @@
  * hpool moving stock: free objects between a pool and its children
  * (Documentation/hpool.rst, hpool-moving-stock and hpool-stealing).
  *
- * Stealing, distribute and reclaim walk a pool's children holding its
- * children_lock for reading, and take the locks of the pools involved one
- * after the other, never two at once: an object is taken off one free list,
- * its charge moved, and put on the other. Only free objects move; the charge
- * of every pool stays equal to what its subtree holds. Calls the state,
- * per-CPU and object layers only.
+ * An object is taken off one free list, its charge moved, and put on the
+ * other: only free objects move, and the charge of every pool stays equal to
+ * what its subtree holds. Locking: the legend in hpool_internal.h (a walk
+ * holds C, then takes L of one pool at a time). Calls the state, per-CPU and
+ * object layers only.
  */
 
 #include "hpool_move.h"

@@ -4,12 +4,12 @@
  * periodic (or kicked) pass that moves free objects from cool siblings to hot
  * ones, and its tunables.
  *
- * It runs on hpool_wq and takes hpool_topology_mutex for a pass, so the tree
- * cannot change shape under it, and moves objects with hpool_move_one(), one
- * pool lock at a time. It is queued only under the root's lock, on a root
- * that is not dead; the root's destroy marks it dead under that lock and
- * then cancels the work synchronously. Calls the moving-stock, state and
- * per-CPU layers only.
+ * A pass runs on hpool_wq under T, so the tree cannot change shape under
+ * it, and moves objects with hpool_move_one() (locking: the legend in
+ * hpool_internal.h). The work is queued only under the root's lock, on a
+ * root that is not dead; the root's destroy marks it dead under that lock
+ * and then cancels the work synchronously. Calls the moving-stock, state
+ * and per-CPU layers only.
  */
 
 #include <linux/jiffies.h>

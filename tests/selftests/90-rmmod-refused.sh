@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# §8 of Documentation/hpool.rst ("Unloading"): hpool holds one reference on
+# hpool.rst#hpool-module-ref: hpool holds one reference on
 # itself for every live pool tree, so "rmmod hpool" while one lives is
 # refused at once (it never blocks), and the reference goes with the tree.
 ROOT=t-rmmod
