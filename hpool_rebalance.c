@@ -158,26 +158,42 @@ void hpool_rebalance_arm(struct hpool_tree *tree)
 		cancel_delayed_work(&tree->rebalance_work);
 }
 
+enum hpool_rb_op { HPOOL_RB_INTERVAL, HPOOL_RB_THRESHOLD, HPOOL_RB_KICK };
+
 /*
- * Under the root's lock, which its destroy sets @dead under before it
- * cancels the work: nothing is ever left queued on a freed tree. -EINVAL
- * for NULL or a pool that is not a root, -ENODEV for a dead root.
+ * The one body of the rebalancer's setters and of the kick, under the
+ * root's lock, which its destroy sets @dead under before it cancels the
+ * work: nothing is ever left queued on a freed tree. -EINVAL for NULL or a
+ * pool that is not a root, -ENODEV for a dead root.
  */
-static int hpool_rebalance_lock(struct hpool *root, unsigned long *flags)
+static int hpool_rebalance_set(struct hpool *root, enum hpool_rb_op op,
+			       unsigned int val)
 {
+	struct hpool_tree *tree;
+	unsigned long flags;
 	int ret;
 
 	if (WARN_ON_ONCE(!root))
 		return -EINVAL;
 	ret = hpool_rule_root_only(hpool_is_root(root));
+	if (!ret && op == HPOOL_RB_THRESHOLD)
+		ret = hpool_rule_threshold(val);
 	if (ret)
 		return ret;
-	hpool_lock(root, flags);
+	tree = root->tree;
+	hpool_lock(root, &flags);
 	if (root->dead) {
-		hpool_unlock(root, *flags);
-		return -ENODEV;
+		ret = -ENODEV;
+	} else if (op == HPOOL_RB_INTERVAL) {
+		WRITE_ONCE(tree->rebalance_interval_ms, val);
+		hpool_rebalance_arm(tree);
+	} else if (op == HPOOL_RB_THRESHOLD) {
+		WRITE_ONCE(tree->rebalance_threshold, val);
+	} else {
+		mod_delayed_work(hpool_wq, &tree->rebalance_work, 0);
 	}
-	return 0;
+	hpool_unlock(root, flags);
+	return ret;
 }
 
 /**
@@ -194,16 +210,7 @@ static int hpool_rebalance_lock(struct hpool *root, unsigned long *flags)
  */
 int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_rebalance_lock(root, &flags);
-	if (ret)
-		return ret;
-	WRITE_ONCE(root->tree->rebalance_interval_ms, ms);
-	hpool_rebalance_arm(root->tree);
-	hpool_unlock(root, flags);
-	return 0;
+	return hpool_rebalance_set(root, HPOOL_RB_INTERVAL, ms);
 }
 EXPORT_SYMBOL_GPL(hpool_set_rebalance_interval);
 
@@ -221,18 +228,7 @@ EXPORT_SYMBOL_GPL(hpool_set_rebalance_interval);
  */
 int hpool_set_rebalance_threshold(struct hpool *root, unsigned int pct)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_rule_threshold(pct);
-	if (ret)
-		return ret;
-	ret = hpool_rebalance_lock(root, &flags);
-	if (ret)
-		return ret;
-	WRITE_ONCE(root->tree->rebalance_threshold, pct);
-	hpool_unlock(root, flags);
-	return 0;
+	return hpool_rebalance_set(root, HPOOL_RB_THRESHOLD, pct);
 }
 EXPORT_SYMBOL_GPL(hpool_set_rebalance_threshold);
 
@@ -249,15 +245,7 @@ EXPORT_SYMBOL_GPL(hpool_set_rebalance_threshold);
  */
 int hpool_rebalance_kick(struct hpool *root)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_rebalance_lock(root, &flags);
-	if (ret)
-		return ret;
-	mod_delayed_work(hpool_wq, &root->tree->rebalance_work, 0);
-	hpool_unlock(root, flags);
-	return 0;
+	return hpool_rebalance_set(root, HPOOL_RB_KICK, 0);
 }
 
 /**

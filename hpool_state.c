@@ -122,20 +122,71 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 	return nr;
 }
 
-/*
- * Look a setter's pool over: -EINVAL for NULL (warned once), -ENODEV for a
- * pool whose destruction has begun. Under the pool's lock.
- */
-static int hpool_setter_lock(struct hpool *pool, unsigned long *flags)
+enum hpool_tunable {
+	HPOOL_T_CAPACITY, HPOOL_T_RESERVE, HPOOL_T_BORROW_LIMIT, HPOOL_T_PRIO,
+	HPOOL_T_AUTO_GROW,
+};
+
+/* A tunable's rule, then its new value; nothing changes on an error. */
+static int hpool_set_locked(struct hpool *pool, enum hpool_tunable t,
+			    unsigned int val)
 {
+	bool root = hpool_is_root(pool);
+	int ret = -EINVAL;
+
+	lockdep_assert_held(&pool->lock);
+	switch (t) {
+	case HPOOL_T_CAPACITY:
+		ret = hpool_rule_reserve(pool->reserve, val);
+		if (!ret && val < atomic_read(&pool->nr_objects) - pool->nr_free)
+			ret = -EBUSY;
+		if (!ret) {
+			WRITE_ONCE(pool->capacity, val);
+			__hpool_update_locked(pool);
+		}
+		break;
+	case HPOOL_T_RESERVE:
+		ret = hpool_rule_reserve(val, pool->capacity);
+		if (!ret)
+			WRITE_ONCE(pool->reserve, val);
+		break;
+	case HPOOL_T_BORROW_LIMIT:
+		/* A root borrows from nobody: it has no limit to change, not even to 0. */
+		ret = hpool_rule_child_only(root);
+		if (!ret)
+			WRITE_ONCE(pool->borrow_limit, val);
+		break;
+	case HPOOL_T_PRIO:
+		ret = hpool_rule_prio((int)val);
+		if (!ret)
+			WRITE_ONCE(pool->prio, (int)val);
+		break;
+	case HPOOL_T_AUTO_GROW:
+		ret = hpool_rule_auto_grow(root, val);
+		if (!ret)
+			WRITE_ONCE(pool->flags, val ? pool->flags | HPOOL_F_AUTO_GROW :
+					       pool->flags & ~HPOOL_F_AUTO_GROW);
+		break;
+	}
+	return ret;
+}
+
+/*
+ * The one body of the setters, under the pool's lock (which hpool_set_capacity()
+ * and hpool_set_reserve() check each other's value under): -EINVAL for NULL
+ * (warned once), -ENODEV for a pool whose destruction has begun.
+ */
+static int hpool_set(struct hpool *pool, enum hpool_tunable t, unsigned int val)
+{
+	unsigned long flags;
+	int ret;
+
 	if (WARN_ON_ONCE(!pool))
 		return -EINVAL;
-	hpool_lock(pool, flags);
-	if (pool->dead) {
-		hpool_unlock(pool, *flags);
-		return -ENODEV;
-	}
-	return 0;
+	hpool_lock(pool, &flags);
+	ret = pool->dead ? -ENODEV : hpool_set_locked(pool, t, val);
+	hpool_unlock(pool, flags);
+	return ret;
 }
 
 /**
@@ -153,20 +204,7 @@ static int hpool_setter_lock(struct hpool *pool, unsigned long *flags)
  */
 int hpool_set_capacity(struct hpool *pool, unsigned int capacity)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_setter_lock(pool, &flags);
-	if (ret)
-		return ret;
-	ret = hpool_rule_reserve(pool->reserve, capacity);
-	if (!ret && capacity < atomic_read(&pool->nr_objects) - pool->nr_free)
-		ret = -EBUSY;
-	if (!ret) {
-		WRITE_ONCE(pool->capacity, capacity);
-		__hpool_update_locked(pool);
-	}
-	hpool_unlock(pool, flags);
+	int ret = hpool_set(pool, HPOOL_T_CAPACITY, capacity);
 
 	if (!ret)
 		hpool_trim(pool, capacity);
@@ -187,18 +225,7 @@ EXPORT_SYMBOL_GPL(hpool_set_capacity);
  */
 int hpool_set_reserve(struct hpool *pool, unsigned int reserve)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_setter_lock(pool, &flags);
-	if (ret)
-		return ret;
-	/* Under the lock that hpool_set_capacity() checks the reserve under. */
-	ret = hpool_rule_reserve(reserve, pool->capacity);
-	if (!ret)
-		WRITE_ONCE(pool->reserve, reserve);
-	hpool_unlock(pool, flags);
-	return ret;
+	return hpool_set(pool, HPOOL_T_RESERVE, reserve);
 }
 EXPORT_SYMBOL_GPL(hpool_set_reserve);
 
@@ -216,18 +243,7 @@ EXPORT_SYMBOL_GPL(hpool_set_reserve);
  */
 int hpool_set_borrow_limit(struct hpool *pool, unsigned int limit)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_setter_lock(pool, &flags);
-	if (ret)
-		return ret;
-	/* A root borrows from nobody: it has no limit to change, not even to 0. */
-	ret = hpool_rule_child_only(hpool_is_root(pool));
-	if (!ret)
-		WRITE_ONCE(pool->borrow_limit, limit);
-	hpool_unlock(pool, flags);
-	return ret;
+	return hpool_set(pool, HPOOL_T_BORROW_LIMIT, limit);
 }
 EXPORT_SYMBOL_GPL(hpool_set_borrow_limit);
 
@@ -244,17 +260,7 @@ EXPORT_SYMBOL_GPL(hpool_set_borrow_limit);
  */
 int hpool_set_prio(struct hpool *pool, enum hpool_prio prio)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_setter_lock(pool, &flags);
-	if (ret)
-		return ret;
-	ret = hpool_rule_prio(prio);
-	if (!ret)
-		WRITE_ONCE(pool->prio, prio);
-	hpool_unlock(pool, flags);
-	return ret;
+	return hpool_set(pool, HPOOL_T_PRIO, (unsigned int)prio);
 }
 EXPORT_SYMBOL_GPL(hpool_set_prio);
 
@@ -271,18 +277,7 @@ EXPORT_SYMBOL_GPL(hpool_set_prio);
  */
 int hpool_set_auto_grow(struct hpool *pool, bool on)
 {
-	unsigned long flags;
-	int ret;
-
-	ret = hpool_setter_lock(pool, &flags);
-	if (ret)
-		return ret;
-	ret = hpool_rule_auto_grow(hpool_is_root(pool), on);
-	if (!ret)
-		WRITE_ONCE(pool->flags, on ? pool->flags | HPOOL_F_AUTO_GROW :
-				       pool->flags & ~HPOOL_F_AUTO_GROW);
-	hpool_unlock(pool, flags);
-	return ret;
+	return hpool_set(pool, HPOOL_T_AUTO_GROW, on);
 }
 EXPORT_SYMBOL_GPL(hpool_set_auto_grow);
 
