@@ -301,6 +301,7 @@ static struct kunit_suite hpool_setters_suite = {
 	.exit = hpt_exit,
 	.test_cases = hpool_setters_cases,
 };
+
 kunit_test_suite(hpool_setters_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's setters");

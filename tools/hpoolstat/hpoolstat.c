@@ -47,10 +47,12 @@ enum hpoolstat_stat {
 	HPOOLSTAT_NR_STATS
 };
 
-#define HPOOLSTAT_NAME(name) #name,
-static const char *const hpoolstat_stat_names[HPOOLSTAT_NR_STATS] = {
+#define HPOOLSTAT_NAME(name) { #name },
+static const struct {
+	const char *name;
+} hpoolstat_stats[HPOOLSTAT_NR_STATS] = {
 	HPOOL_COUNTERS(HPOOLSTAT_NAME)
-	"peak_in_use",
+	{ "peak_in_use" },
 };
 
 /* One pool, as read from its sysfs directory. */
@@ -132,7 +134,7 @@ static void hpoolstat_read_stats(const char *dir, struct hpoolstat_pool *p)
 	if (snprintf(sdir, sizeof(sdir), "%s/stats", dir) >= (int)sizeof(sdir))
 		return;
 	for (i = 0; i < HPOOLSTAT_NR_STATS; i++)
-		p->stats[i] = hpoolstat_read_num(sdir, hpoolstat_stat_names[i]);
+		p->stats[i] = hpoolstat_read_num(sdir, hpoolstat_stats[i].name);
 }
 
 static unsigned long long hpoolstat_fails(const struct hpoolstat_pool *p)
@@ -312,7 +314,7 @@ static void hpoolstat_print_json(const struct hpoolstat_sample *cur,
 		printf("\"nr_children_hidden\": %llu, ", p->nr_children_hidden);
 		printf("\"stats\": {");
 		for (j = 0; j < HPOOLSTAT_NR_STATS; j++)
-			printf("%s\"%s\": %llu", j ? ", " : "", hpoolstat_stat_names[j],
+			printf("%s\"%s\": %llu", j ? ", " : "", hpoolstat_stats[j].name,
 			       p->stats[j]);
 		printf("}, \"rates\": ");
 		if (hpoolstat_rates(cur, prev, p, r))
