@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hpool acquire and release (Documentation/hpool.rst, hpool-acquire and
+ * hpool acquire and release (Documentation/hpool.rst#hpool-acquire and
  * hpool-release): this CPU's cache first, inline; then, out of line, the
  * pool's free list, a borrow up the tree, a new slab object, and (for
  * hpool_acquire_prio()) a steal; a release goes back along the borrow chain

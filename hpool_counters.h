@@ -5,7 +5,7 @@
  * struct hpool_counters and its static_assert()s against struct hpool_stats
  * (hpool_internal.h), the files of a pool's stats/ directory
  * (hpool_sysfs.c) and hpoolstat's names (tools/hpoolstat). Their meaning:
- * Documentation/hpool.rst, hpool-counters.
+ * Documentation/hpool.rst#hpool-counters.
  *
  * No includes: hpoolstat, a user-space program, includes it too. The
  * macros that the kernel side expands on it are here as well, so that the

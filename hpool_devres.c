@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hpool teardown from outside: hpool_destroy(), device-managed pools, and
- * orphans (Documentation/hpool.rst, hpool-lifetime and hpool-orphans).
+ * orphans (Documentation/hpool.rst#hpool-lifetime and hpool-orphans).
  *
  * hpool_destroy() lives here, above the lifecycle layer, because it must
  * also remove a devm pool from its device's resources, as devm_kfree() does:

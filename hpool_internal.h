@@ -59,7 +59,7 @@
  *    destroy, the rebalancer, the orphan list and the reaper's decisions
  *    hold it. A pool being destroyed is marked @dead under T and L first,
  *    and stays linked until the rest of its teardown is done
- *    (Documentation/hpool.rst, hpool-lifetime): while it is linked its parent
+ *    (Documentation/hpool.rst#hpool-lifetime): while it is linked its parent
  *    cannot be destroyed.
  * C: parent->children_lock, an rwlock: read by the walkers of atomic context
  *    (steal, distribute, reclaim), written (under T, irqs off) to link or
@@ -119,7 +119,7 @@ struct hpool_tree {
 };
 
 /*
- * The fast path (Documentation/hpool.rst, hpool-fast-path): each pool but
+ * The fast path (Documentation/hpool.rst#hpool-fast-path): each pool but
  * the request-scoped (HPOOL_F_NO_SYSFS) ones has a small per-CPU cache of its
  * free objects in front of its free list, and keeps on each CPU the drift of
  * its nr_in_use and two counters; hpool_pcp.c and hpool_pcp.h.

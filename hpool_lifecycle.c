@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hpool lifecycle: creating a pool (Documentation/hpool.rst, hpool-api),
+ * hpool lifecycle: creating a pool (Documentation/hpool.rst#hpool-api),
  * its prewarm, and the two halves of its destroy (hpool-lifetime), which
  * hpool_destroy(), devres and the orphan reaper (hpool_devres.c) share.
  * Calls sysfs, the rebalancer, state and the layers below only.
@@ -365,7 +365,7 @@ EXPORT_SYMBOL_GPL(hpool_create_child);
  * @nr: how many
  *
  * Teardown, in one path for hpool_destroy(), devres and the orphan reaper
- * (Documentation/hpool.rst, hpool-lifetime):
+ * (Documentation/hpool.rst#hpool-lifetime):
  *
  * hpool_destroy_begin(), under the topology mutex and the pool's lock,
  * checks that nothing is in use and no child is linked, and marks the pool

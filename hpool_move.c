@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hpool moving stock: free objects between a pool and its children
- * (Documentation/hpool.rst, hpool-moving-stock and hpool-stealing).
+ * (Documentation/hpool.rst#hpool-moving-stock and hpool-stealing).
  *
  * An object is taken off one free list, its charge moved, and put on the
  * other: only free objects move, and the charge of every pool stays equal to

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hpool objects: the lowest layer. Charges (atomic, page_counter-style up the
- * parent chain: Documentation/hpool.rst, hpool-charging), objects taken from
+ * parent chain: Documentation/hpool.rst#hpool-charging), objects taken from
  * and given back to a tree's slab cache, and what the debug build
  * (HPOOL_DEBUG=y) adds: the foreign-pointer check of hpool_release(), fault
  * injection and the test hooks. Calls nothing of hpool's.

@@ -2,9 +2,9 @@
 /*
  * hpool's per-CPU fast path: each pool's per-CPU caches of free objects and
  * drifts of nr_in_use, folded into the pool whenever its lock is taken with
- * hpool_lock() and re-armed when it is released (Documentation/hpool.rst,
- * hpool-fast-path; the bound is described in hpool_internal.h, the locks in
- * its legend). Calls nothing of hpool's: the layer above the objects.
+ * hpool_lock() and re-armed when it is released
+ * (Documentation/hpool.rst#hpool-fast-path; the bound is described in
+ * hpool_internal.h, the locks in its legend). Calls nothing of hpool's: the layer above the objects.
  */
 
 #include <linux/cpumask.h>

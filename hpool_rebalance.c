@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hpool rebalancer (Documentation/hpool.rst, hpool-rebalance): a tree's
+ * hpool rebalancer (Documentation/hpool.rst#hpool-rebalance): a tree's
  * periodic (or kicked) pass that moves free objects from cool siblings to hot
  * ones, and its tunables.
  *
@@ -132,7 +132,7 @@ static bool hpool_rebalance_pass(struct hpool *root)
  *
  * Visits every pool with two or more children, parents before children,
  * children in creation order, and moves free objects from cool siblings to
- * hot ones (see Documentation/hpool.rst).
+ * hot ones (Documentation/hpool.rst#hpool-rebalance).
  *
  * Context: process context; sleeps on hpool's topology mutex.
  */

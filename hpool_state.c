@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hpool pool state: lifecycle state and health, the limits and their
- * setters (each rule of Documentation/hpool.rst, hpool-setters, is checked
+ * setters (each rule of Documentation/hpool.rst#hpool-setters, is checked
  * here and nowhere else), drain and activate, stats, the memory of struct
  * hpool, and the globals that the layers above share. Calls the per-CPU
  * and object layers only.

@@ -33,7 +33,7 @@ static inline struct list_head *hpool_children(struct hpool *parent)
 	list_for_each_entry(child, hpool_children(parent), sibling)
 
 /*
- * The rules of the tunables (Documentation/hpool.rst, hpool-setters), each
+ * The rules of the tunables (Documentation/hpool.rst#hpool-setters), each
  * written once: hpool_create()'s check of its parameters and the setters
  * below (which the sysfs stores call) use them. 0 or -EINVAL.
  */

@@ -5,7 +5,7 @@
  * One directory per pool, made of the kobject embedded in struct hpool; its
  * release (hpool_kobj_release(), here) frees the pool, so a registered pool
  * is only ever freed through its last kobject reference. Under each pool
- * directory: the files of Documentation/hpool.rst, hpool-sysfs, a "stats"
+ * directory: the files of Documentation/hpool.rst#hpool-sysfs, a "stats"
  * attribute group (a subdirectory of the same kobject) and a "children"
  * kobject that holds the directories of the child pools.
  *

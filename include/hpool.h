@@ -129,7 +129,7 @@ int hpool_activate(struct hpool *pool);
 enum hpool_state hpool_state(const struct hpool *pool);
 void hpool_get_stats(struct hpool *pool, struct hpool_stats *st);
 
-/* Tunables, with the rules of the sysfs files (Documentation/hpool.rst). */
+/* Tunables, with the rules of their sysfs files (hpool.rst#hpool-setters). */
 int hpool_set_capacity(struct hpool *pool, unsigned int capacity);
 int hpool_set_reserve(struct hpool *pool, unsigned int reserve);
 int hpool_set_borrow_limit(struct hpool *pool, unsigned int limit);
