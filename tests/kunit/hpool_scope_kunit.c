@@ -10,7 +10,7 @@
 #include <linux/kernfs.h>
 #include <linux/module.h>
 
-#include "hpool_internal.h"
+#include "hpool_lifecycle.h"
 #include "hpool_test.h"
 
 /* The name is free again only once the root was really destroyed. */

@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/sched/task.h>
 
+#include "hpool_lifecycle.h"
 #include "hpool_obj.h"
 #include "hpool_test.h"
 

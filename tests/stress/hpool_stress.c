@@ -39,7 +39,7 @@
 #include <linux/uaccess.h>
 
 /* hpool_set_rebalance_interval(), hpool_flush_work(): exported to tests */
-#include "hpool_internal.h"
+#include "hpool_lifecycle.h"
 
 static unsigned int seconds = 10;
 module_param(seconds, uint, 0644);
