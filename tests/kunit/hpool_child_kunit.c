@@ -478,8 +478,6 @@ static struct kunit_case hpool_child_cases[] = {
 
 static struct kunit_suite hpool_child_suite = {
 	.name = "hpool_child",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_child_cases,
 };
 

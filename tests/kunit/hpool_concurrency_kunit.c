@@ -251,8 +251,6 @@ static struct kunit_case hpool_concurrency_cases[] = {
 
 static struct kunit_suite hpool_concurrency_suite = {
 	.name = "hpool_concurrency",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_concurrency_cases,
 };
 

@@ -369,7 +369,7 @@ static void hpool_test_names(struct kunit *test)
 static void hpool_test_depth(struct kunit *test)
 {
 	struct hpool_params p = { .name = "d", .capacity = 4, .borrow_limit = 4 };
-	struct hpool *pool = hpt_root(test, "t-depth", 4);
+	struct hpool *root = hpt_root(test, "t-depth", 4), *pool = root;
 	void *obj;
 	int depth;
 
@@ -381,9 +381,9 @@ static void hpool_test_depth(struct kunit *test)
 	obj = hpool_acquire(pool, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_EQ(test, HPT(pool, parent_borrows), 1);
-	HPT_EXPECT_GAUGES(test, ((struct hpt_ctx *)test->priv)->pools[0], 1, 0, 1, 0);
+	HPT_EXPECT_GAUGES(test, root, 1, 0, 1, 0);
 	hpool_release(pool, obj);
-	HPT_EXPECT_GAUGES(test, ((struct hpt_ctx *)test->priv)->pools[0], 1, 1, 0, 0);
+	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
 /* §6: every parameter error of create. */
@@ -670,8 +670,6 @@ static struct kunit_case hpool_core_cases[] = {
 
 static struct kunit_suite hpool_core_suite = {
 	.name = "hpool_core",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_core_cases,
 };
 

@@ -313,8 +313,6 @@ static struct kunit_case hpool_fastpath_cases[] = {
 
 static struct kunit_suite hpool_fastpath_suite = {
 	.name = "hpool_fastpath",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_fastpath_cases,
 };
 

@@ -188,13 +188,9 @@ static void hpf_chain(struct kunit *test, struct hpool **chain, const char *tag)
 
 static void hpf_unchain(struct kunit *test, struct hpool **chain)
 {
-	struct hpt_ctx *ctx = test->priv;
-
 	hpt_destroy(test, chain[2]);
 	hpt_destroy(test, chain[1]);
 	hpt_destroy(test, chain[0]);
-	/* they were the last three of the case's pools: reuse the slots */
-	ctx->nr -= 3;
 }
 
 /*
@@ -750,8 +746,6 @@ static struct kunit_case hpool_fault_cases[] = {
 
 static struct kunit_suite hpool_fault_suite = {
 	.name = "hpool_fault",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_fault_cases,
 };
 

@@ -199,8 +199,6 @@ static struct kunit_case hpool_scope_cases[] = {
 
 static struct kunit_suite hpool_scope_suite = {
 	.name = "hpool_scope",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_scope_cases,
 };
 
