@@ -348,16 +348,16 @@ static void hpool_test_names(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(err), -EINVAL, "name '%s'", bad[i]);
 	}
 	p.name = NULL;
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create(&p)), -EINVAL);
+	hpt_expect_create_fails(test, NULL, &p, -EINVAL);
 
 	p.name = "t-Names_1.9-x012345678901234567";	/* 31 chars, every class */
 	root = hpt_new(test, NULL, &p);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create(&p)), -EEXIST);
+	hpt_expect_create_fails(test, NULL, &p, -EEXIST);
 
 	a = hpt_child(test, root, "a", 1, 0);
 	hpt_child(test, root, "b", 1, 0);
 	p = (struct hpool_params){ .name = "a", .capacity = 1 };
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(root, &p)), -EEXIST);
+	hpt_expect_create_fails(test, root, &p, -EEXIST);
 	/* The same name under another parent is fine. */
 	hpt_child(test, a, "b", 1, 0);
 	/* Only "." and ".." are taken: dots are fine elsewhere. */
@@ -375,7 +375,7 @@ static void hpool_test_depth(struct kunit *test)
 
 	for (depth = 1; depth < HPOOL_MAX_DEPTH; depth++)
 		pool = hpt_new(test, pool, &p);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(pool, &p)), -EINVAL);
+	hpt_expect_create_fails(test, pool, &p, -EINVAL);
 
 	/* A borrow chains through all eight levels. */
 	obj = hpool_acquire(pool, GFP_KERNEL);
@@ -634,7 +634,7 @@ static void hpool_test_child_of_draining(struct kunit *test)
 	struct hpool *root = hpt_root(test, "t-drainparent", 4);
 
 	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), 0);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(root, &p)), -EBUSY);
+	hpt_expect_create_fails(test, root, &p, -EBUSY);
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 	hpt_new(test, root, &p);
 }

@@ -501,7 +501,7 @@ static void hpool_test_fault_create_child(struct kunit *test)
 				KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
 				continue;
 			}
-			KUNIT_ASSERT_NOT_NULL(test, c);
+			hpt_adopt(test, c);
 			KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden),
 					flags[i] ? 1U : 0U);
 			KUNIT_EXPECT_EQ(test, c->in_sysfs, !flags[i]);
@@ -510,7 +510,7 @@ static void hpool_test_fault_create_child(struct kunit *test)
 			KUNIT_EXPECT_NOT_NULL(test, obj);
 			KUNIT_EXPECT_EQ(test, HPT(c, parent_borrows), 1);
 			hpool_release(c, obj);
-			KUNIT_EXPECT_EQ(test, hpool_destroy(c), 0);
+			hpt_destroy(test, c);
 			if (left)
 				break;
 		}
@@ -550,11 +550,11 @@ static void hpool_test_fault_create_root(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(root), -ENOMEM, "n=%u", n);
 			continue;
 		}
-		KUNIT_ASSERT_NOT_NULL(test, root);
+		hpt_adopt(test, root);
 		obj = hpool_acquire(root, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, obj);
 		hpool_release(root, obj);
-		KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
+		hpt_destroy(test, root);
 	}
 	KUNIT_EXPECT_EQ(test, nr_failed, 2);
 	/* recovers: the name is free, the root works */
@@ -599,10 +599,11 @@ static void hpool_test_misuse_null_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(NULL), HPOOL_STOPPED);
 	hpool_get_stats(NULL, &st);
 	hpool_get_stats(root, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(hpool_create_child(NULL, &p)), -EINVAL);
+	hpt_expect_err(test, hpool_create_child(NULL, &p), -EINVAL, "create_child(NULL)");
 	KUNIT_EXPECT_EQ(test, hpool_destroy(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(devm_hpool_create(NULL, &rp)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(devm_hpool_create_child(NULL, root, &p)), -EINVAL);
+	hpt_expect_err(test, devm_hpool_create(NULL, &rp), -EINVAL, "devm_create(NULL)");
+	hpt_expect_err(test, devm_hpool_create_child(NULL, root, &p), -EINVAL,
+		       "devm_create_child(NULL)");
 	HPOOL_EXPECT_WARN_END(test);
 
 	/* nothing moved, nothing counted, nothing written */
@@ -664,15 +665,15 @@ static void hpool_test_misuse_destroy_under_way(struct kunit *test)
 	init_completion(&hpf_ctor_entered);
 	init_completion(&hpf_ctor_gate);
 	atomic_set(&hpf_ctor_calls, 0);
-	root = hpool_create(&p);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
+	/* the case destroys it if the destroyer does not get to */
+	root = hpt_new(test, NULL, &p);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&hpf_ctor_entered, 10 * HZ));
 
 	d->pool = root;
 	task = kthread_run(hpf_destroy_fn, d, "hpf-destroy");
 	if (IS_ERR(task)) {
 		complete(&hpf_ctor_gate);
-		KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
+		hpt_destroy(test, root);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	}
 	/* the destroyer marks the pool dead, then waits for the prewarm work */
@@ -699,6 +700,8 @@ static void hpool_test_misuse_destroy_under_way(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&d->done, 20 * HZ));
 	kthread_stop(task);
 	KUNIT_EXPECT_EQ(test, d->ret, 0);
+	if (!d->ret)
+		hpt_forget(test, root);
 	/* the name is free again: the first destroy went all the way */
 	root = hpt_new(test, NULL, &p);
 	hpool_flush_work(root);
@@ -716,10 +719,10 @@ static void hpool_test_misuse_child_of_stopped(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	/* draining with an object out, then stopped once it is back */
 	KUNIT_EXPECT_EQ(test, hpool_drain(mid, 0), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(mid, &p)), -EBUSY);
+	hpt_expect_create_fails(test, mid, &p, -EBUSY);
 	hpool_release(mid, obj);
 	KUNIT_EXPECT_EQ(test, hpool_state(mid), HPOOL_STOPPED);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(mid, &p)), -EBUSY);
+	hpt_expect_create_fails(test, mid, &p, -EBUSY);
 	KUNIT_EXPECT_FALSE(test, hpf_has_child(mid, "c"));
 	KUNIT_EXPECT_EQ(test, mid->nr_children, 0);
 	/* the refused creations left the tree as it was */
