@@ -330,25 +330,41 @@ static void hpool_test_release_null(struct kunit *test)
 	HPT_EXPECT_SAME(test, root, &before, 0);
 }
 
+/* Names a create refuses with -EINVAL. */
+struct hpool_test_name {
+	const char *name;
+	const char *desc;
+};
+
+static const struct hpool_test_name hpool_test_bad_names[] = {
+	{ NULL, "NULL" },
+	{ "", "empty" },
+	{ ".", "dot" },
+	{ "..", "dot dot" },
+	{ "a/b", "a slash" },
+	{ "a b", "a space" },
+	{ "caf\xc3\xa9", "not ASCII" },
+	{ "x\n", "a newline" },
+	{ "0123456789012345678901234567890123", "34 characters" },
+	{ "01234567890123456789012345678901", "32 characters, one too many" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_bad_names, hpool_test_bad_names, desc);
+
+/* §1: names: one that is not allowed is -EINVAL. */
+static void hpool_test_names_bad(struct kunit *test)
+{
+	const struct hpool_test_name *bad = test->param_value;
+	struct hpool_params p = { .name = bad->name, .obj_size = 8, .capacity = 1 };
+
+	hpt_expect_create_fails(test, NULL, &p, -EINVAL);
+}
+
 /* §1: names. */
 static void hpool_test_names(struct kunit *test)
 {
-	static const char *const bad[] = {
-		"", ".", "..", "a/b", "a b", "caf\xc3\xa9", "x\n",
-		"0123456789012345678901234567890123",	/* 34 chars */
-		"01234567890123456789012345678901",	/* 32: one too many */
-	};
 	struct hpool_params p = { .obj_size = 8, .capacity = 1 };
-	struct hpool *root, *a, *err;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		p.name = bad[i];
-		err = hpool_create(&p);
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(err), -EINVAL, "name '%s'", bad[i]);
-	}
-	p.name = NULL;
-	hpt_expect_create_fails(test, NULL, &p, -EINVAL);
+	struct hpool *root, *a;
 
 	p.name = "t-Names_1.9-x012345678901234567";	/* 31 chars, every class */
 	root = hpt_new(test, NULL, &p);
@@ -386,42 +402,58 @@ static void hpool_test_depth(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §6: every parameter error of create. */
-static void hpool_test_create_errors(struct kunit *test)
-{
-	static const struct hpool_params root_bad[] = {
-		{ .name = "r", .obj_size = 0, .capacity = 1 },
-		{ .name = "r", .obj_size = 8, .align = 3, .capacity = 1 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .borrow_limit = 1 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .flags = HPOOL_F_AUTO_GROW },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .reserve = 2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prewarm = 2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .rebalance_threshold = 101 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prio = 3 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prio = -2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .flags = 0x4 },
-	};
-	static const struct hpool_params child_bad[] = {
-		{ .name = "c", .capacity = 1, .obj_size = 8 },
-		{ .name = "c", .capacity = 1, .align = 8 },
-		{ .name = "c", .capacity = 1, .ctor = hpool_test_ctor },
-		{ .name = "c", .capacity = 1, .reset = hpool_test_reset },
-		{ .name = "c", .capacity = 1, .rebalance_interval_ms = 10 },
-		{ .name = "c", .capacity = 1, .rebalance_threshold = 50 },
-		{ .name = "c", .capacity = 1, .reserve = 2 },
-		{ .name = "c", .capacity = 1, .flags = 0x80 },
-	};
-	struct hpool *root = hpt_root(test, "t-errors", 4);
-	unsigned int i;
+/* A create that must fail with -EINVAL, and why. */
+struct hpool_test_bad {
+	struct hpool_params p;
+	const char *desc;
+};
 
-	for (i = 0; i < ARRAY_SIZE(root_bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(hpool_create(&root_bad[i])),
-				    -EINVAL, "root case %u", i);
-	for (i = 0; i < ARRAY_SIZE(child_bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    PTR_ERR_OR_ZERO(hpool_create_child(root, &child_bad[i])),
-				    -EINVAL, "child case %u", i);
-	/* Nothing was left behind by the failures. */
+static const struct hpool_test_bad hpool_test_root_bad[] = {
+	{ { .name = "r", .obj_size = 0, .capacity = 1 }, "obj_size 0" },
+	{ { .name = "r", .obj_size = 8, .align = 3, .capacity = 1 }, "align 3" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .borrow_limit = 1 }, "borrow_limit" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .flags = HPOOL_F_AUTO_GROW },
+	  "AUTO_GROW" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .reserve = 2 }, "reserve over capacity" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prewarm = 2 }, "prewarm over capacity" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .rebalance_threshold = 101 },
+	  "rebalance_threshold 101" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prio = 3 }, "prio 3" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prio = -2 }, "prio -2" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .flags = 0x4 }, "unknown flag 0x4" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_root_bad, hpool_test_root_bad, desc);
+
+static const struct hpool_test_bad hpool_test_child_bad[] = {
+	{ { .name = "c", .capacity = 1, .obj_size = 8 }, "obj_size" },
+	{ { .name = "c", .capacity = 1, .align = 8 }, "align" },
+	{ { .name = "c", .capacity = 1, .ctor = hpool_test_ctor }, "ctor" },
+	{ { .name = "c", .capacity = 1, .reset = hpool_test_reset }, "reset" },
+	{ { .name = "c", .capacity = 1, .rebalance_interval_ms = 10 }, "rebalance_interval_ms" },
+	{ { .name = "c", .capacity = 1, .rebalance_threshold = 50 }, "rebalance_threshold" },
+	{ { .name = "c", .capacity = 1, .reserve = 2 }, "reserve over capacity" },
+	{ { .name = "c", .capacity = 1, .flags = 0x80 }, "unknown flag 0x80" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_child_bad, hpool_test_child_bad, desc);
+
+/* §6: every parameter error of creating a root. */
+static void hpool_test_create_errors_root(struct kunit *test)
+{
+	const struct hpool_test_bad *bad = test->param_value;
+
+	hpt_expect_create_fails(test, NULL, &bad->p, -EINVAL);
+}
+
+/* §6: every parameter error of creating a child. */
+static void hpool_test_create_errors_child(struct kunit *test)
+{
+	const struct hpool_test_bad *bad = test->param_value;
+	struct hpool *root = hpt_root(test, "t-errors", 4);
+
+	hpt_expect_create_fails(test, root, &bad->p, -EINVAL);
+	/* Nothing was left behind by the failure. */
 	hpt_destroy(test, root);
 }
 
@@ -654,9 +686,11 @@ static struct kunit_case hpool_core_cases[] = {
 	KUNIT_CASE(hpool_test_bad_release_double),
 	KUNIT_CASE(hpool_test_bad_release_foreign),
 	KUNIT_CASE(hpool_test_release_null),
+	KUNIT_CASE_PARAM(hpool_test_names_bad, hpool_test_bad_names_gen_params),
 	KUNIT_CASE(hpool_test_names),
 	KUNIT_CASE(hpool_test_depth),
-	KUNIT_CASE(hpool_test_create_errors),
+	KUNIT_CASE_PARAM(hpool_test_create_errors_root, hpool_test_root_bad_gen_params),
+	KUNIT_CASE_PARAM(hpool_test_create_errors_child, hpool_test_child_bad_gen_params),
 	KUNIT_CASE(hpool_test_prewarm),
 	KUNIT_CASE(hpool_test_prewarm_drain),
 	KUNIT_CASE(hpool_test_drain_timeout),

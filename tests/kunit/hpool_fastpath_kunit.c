@@ -276,30 +276,39 @@ static void hpool_test_fastpath_chain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8);
 }
 
-/* Health without a division: the same level as sysfs' utilisation gives. */
+static const unsigned int hpf_health_caps[] = {
+	0, 1, 2, 3, 7, 10, 99, 100, 101, 1000, UINT_MAX / 100 + 1, UINT_MAX,
+};
+
+static void hpf_health_cap_desc(const unsigned int *cap, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "capacity %u", *cap);
+}
+
+KUNIT_ARRAY_PARAM(hpf_health_caps, hpf_health_caps, hpf_health_cap_desc);
+
+/*
+ * Health without a division: the same level as sysfs' utilisation gives,
+ * for each capacity (one row each).
+ */
 static void hpool_test_health_at(struct kunit *test)
 {
-	static const unsigned int caps[] = { 0, 1, 2, 3, 7, 10, 99, 100, 101, 1000,
-					     UINT_MAX / 100 + 1, UINT_MAX };
-	unsigned int i, u, c;
+	unsigned int u, c = *(const unsigned int *)test->param_value;
 
-	for (i = 0; i < ARRAY_SIZE(caps); i++) {
-		c = caps[i];
-		for (u = 0; u < 300; u++)
-			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
-					    hpool_health_of(hpool_util(u, c)),
-					    "in_use %u capacity %u", u, c);
-		for (u = c / 2 - 2; c > 8 && u != c / 2 + 2; u++)
-			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
-					    hpool_health_of(hpool_util(u, c)),
-					    "in_use %u capacity %u", u, c);
-		for (u = c - c / 5 - 2; c > 8 && u != c - c / 5 + 2; u++)
-			KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
-					    hpool_health_of(hpool_util(u, c)),
-					    "in_use %u capacity %u", u, c);
-		KUNIT_EXPECT_EQ(test, hpool_health_at(UINT_MAX, c),
-				hpool_health_of(hpool_util(UINT_MAX, c)));
-	}
+	for (u = 0; u < 300; u++)
+		KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+				    hpool_health_of(hpool_util(u, c)),
+				    "in_use %u capacity %u", u, c);
+	for (u = c / 2 - 2; c > 8 && u != c / 2 + 2; u++)
+		KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+				    hpool_health_of(hpool_util(u, c)),
+				    "in_use %u capacity %u", u, c);
+	for (u = c - c / 5 - 2; c > 8 && u != c - c / 5 + 2; u++)
+		KUNIT_EXPECT_EQ_MSG(test, hpool_health_at(u, c),
+				    hpool_health_of(hpool_util(u, c)),
+				    "in_use %u capacity %u", u, c);
+	KUNIT_EXPECT_EQ(test, hpool_health_at(UINT_MAX, c),
+			hpool_health_of(hpool_util(UINT_MAX, c)));
 }
 
 static struct kunit_case hpool_fastpath_cases[] = {
@@ -307,7 +316,7 @@ static struct kunit_case hpool_fastpath_cases[] = {
 	KUNIT_CASE(hpool_test_fastpath_drain),
 	KUNIT_CASE(hpool_test_fastpath_borrow),
 	KUNIT_CASE(hpool_test_fastpath_chain),
-	KUNIT_CASE(hpool_test_health_at),
+	KUNIT_CASE_PARAM(hpool_test_health_at, hpf_health_caps_gen_params),
 	{}
 };
 

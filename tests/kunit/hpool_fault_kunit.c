@@ -196,44 +196,57 @@ static void hpf_unchain(struct kunit *test, struct hpool **chain)
 /*
  * §2 under failing allocations: an acquire on the leaf of an empty 3-level
  * chain allocates at the root first (the borrow chains up), then at mid, then
- * at the leaf. With the first @f allocations failing, level @f serves; with 3
- * failing the acquire fails, counted once as fail_nomem on the leaf and nothing
- * on the pools asked for a borrow, with every charge and borrow slot rolled
- * back. Then the pool serves again.
+ * at the leaf. With the first f allocations failing (one row each), level f
+ * serves; with 3 failing the acquire fails, counted once as fail_nomem on the
+ * leaf and nothing on the pools asked for a borrow, with every charge and
+ * borrow slot rolled back. Then the pool serves again.
  */
+struct hpf_chain_fault {
+	int fails;		/* allocations that fail, from the root down */
+	const char *tag;
+	const char *desc;
+};
+
+static const struct hpf_chain_fault hpf_chain_faults[] = {
+	{ 0, "c0", "no failure: the root allocates" },
+	{ 1, "c1", "the root's allocation fails: mid allocates" },
+	{ 2, "c2", "the root's and mid's fail: the leaf allocates" },
+	{ 3, "c3", "all three fail: the acquire fails" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpf_chain_faults, hpf_chain_faults, desc);
+
 static void hpool_test_fault_borrow_chain(struct kunit *test)
 {
-	static const char *const tags[] = { "c0", "c1", "c2", "c3" };
+	const struct hpf_chain_fault *row = test->param_value;
+	int f = row->fails;
 	struct hpool *chain[3];
 	void *obj;
-	int f;
 
-	for (f = 0; f <= 3; f++) {
-		hpf_chain(test, chain, tags[f]);
-		hpf_fail_arm(test, f ? f : 0, 1);
+	hpf_chain(test, chain, row->tag);
+	hpf_fail_arm(test, f ? f : 0, 1);
+	obj = hpool_acquire(chain[2], GFP_KERNEL);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), 0,
+			    "%d failures injected", f);
+	hpf_fail_disarm();
+	KUNIT_EXPECT_EQ_MSG(test, !obj, f == 3, "%d failures", f);
+	hpf_expect_chain(test, chain, f == 3 ? -1 : f, row->tag);
+
+	/* the chain recovers: the next acquire works and is exact */
+	if (!obj) {
 		obj = hpool_acquire(chain[2], GFP_KERNEL);
-		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), 0,
-				    "%d failures injected", f);
-		hpf_fail_disarm();
-		KUNIT_EXPECT_EQ_MSG(test, !obj, f == 3, "%d failures", f);
-		hpf_expect_chain(test, chain, f == 3 ? -1 : f, tags[f]);
-
-		/* the chain recovers: the next acquire works and is exact */
-		if (!obj) {
-			obj = hpool_acquire(chain[2], GFP_KERNEL);
-			KUNIT_ASSERT_NOT_NULL(test, obj);
-			KUNIT_EXPECT_EQ(test, HPT(chain[0], allocations), 1);
-			KUNIT_EXPECT_EQ(test, HPT(chain[2], fail_nomem), 1);
-		}
 		KUNIT_ASSERT_NOT_NULL(test, obj);
-		hpool_release(chain[2], obj);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], releases), 1);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_in_use) + HPT(chain[1], nr_in_use) +
-				HPT(chain[0], nr_in_use), 0);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_borrowed) + HPT(chain[1], nr_borrowed), 0);
-		KUNIT_EXPECT_EQ(test, HPT(chain[0], nr_objects), 1);
-		hpf_unchain(test, chain);
+		KUNIT_EXPECT_EQ(test, HPT(chain[0], allocations), 1);
+		KUNIT_EXPECT_EQ(test, HPT(chain[2], fail_nomem), 1);
 	}
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	hpool_release(chain[2], obj);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], releases), 1);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_in_use) + HPT(chain[1], nr_in_use) +
+			HPT(chain[0], nr_in_use), 0);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_borrowed) + HPT(chain[1], nr_borrowed), 0);
+	KUNIT_EXPECT_EQ(test, HPT(chain[0], nr_objects), 1);
+	hpf_unchain(test, chain);
 }
 
 /*
@@ -469,57 +482,68 @@ static bool hpf_has_child(struct hpool *parent, const char *name)
 
 /*
  * §5 child creation with every slab allocation of it failing in turn
- * (failslab, current->fail_nth): the pool, its kobject, name, sysfs
- * directory and files, its children/ directory. Each failure returns
+ * (failslab, current->fail_nth), with and without sysfs (one row each): the
+ * pool, its kobject, name, sysfs directory and files, its children/
+ * directory. Each failure returns
  * -ENOMEM and leaves the parent as it was; a fault that a lower layer absorbs
  * (kmemleak's own metadata, say) gives a working pool.
  */
+struct hpf_child_flags {
+	unsigned int flags;
+	const char *desc;
+};
+
+static const struct hpf_child_flags hpf_child_flags[] = {
+	{ 0, "with a sysfs directory" },
+	{ HPOOL_F_NO_SYSFS, "HPOOL_F_NO_SYSFS" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpf_child_flags, hpf_child_flags, desc);
+
 static void hpool_test_fault_create_child(struct kunit *test)
 {
-	static const unsigned int flags[] = { 0, HPOOL_F_NO_SYSFS };
-	struct hpool_params p = { .name = "c", .capacity = 2, .borrow_limit = 1 };
-	unsigned int n, left = 0, nr_failed, i;
+	const struct hpf_child_flags *row = test->param_value;
+	struct hpool_params p = {
+		.name = "c", .capacity = 2, .borrow_limit = 1, .flags = row->flags,
+	};
+	unsigned int n, left = 0, nr_failed = 0;
 	struct hpool *root, *c;
 	void *obj;
 
 	hpf_failslab_arm(test);
 	root = hpt_root(test, "t-flt-child", 4);
-	for (i = 0; i < ARRAY_SIZE(flags); i++) {
-		p.flags = flags[i];
-		nr_failed = 0;
-		for (n = 1; n <= HPF_MAX_NTH; n++) {
-			current->fail_nth = n;
-			c = hpool_create_child(root, &p);
-			left = current->fail_nth;
-			current->fail_nth = 0;
-			if (IS_ERR(c)) {
-				nr_failed++;
-				KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(c), -ENOMEM, "n=%u", n);
-				KUNIT_EXPECT_EQ_MSG(test, left, 0, "n=%u", n);
-				KUNIT_EXPECT_FALSE_MSG(test, hpf_has_child(root, "c"), "n=%u", n);
-				KUNIT_EXPECT_EQ(test, root->nr_children, 0);
-				KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
-				continue;
-			}
-			hpt_adopt(test, c);
-			KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden),
-					flags[i] ? 1U : 0U);
-			KUNIT_EXPECT_EQ(test, c->in_sysfs, !flags[i]);
-			/* the new pool works: a borrow from the root */
-			obj = hpool_acquire(c, GFP_KERNEL);
-			KUNIT_EXPECT_NOT_NULL(test, obj);
-			KUNIT_EXPECT_EQ(test, HPT(c, parent_borrows), 1);
-			hpool_release(c, obj);
-			hpt_destroy(test, c);
-			if (left)
-				break;
+	for (n = 1; n <= HPF_MAX_NTH; n++) {
+		current->fail_nth = n;
+		c = hpool_create_child(root, &p);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (IS_ERR(c)) {
+			nr_failed++;
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(c), -ENOMEM, "n=%u", n);
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "n=%u", n);
+			KUNIT_EXPECT_FALSE_MSG(test, hpf_has_child(root, "c"), "n=%u", n);
+			KUNIT_EXPECT_EQ(test, root->nr_children, 0);
+			KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
+			continue;
 		}
-		kunit_info(test, "flags %#x: %u fault points, %u creations failed\n",
-			   flags[i], n, nr_failed);
-		KUNIT_EXPECT_NE(test, left, 0);
-		/* at least the pool's own allocation; with sysfs, the directory too */
-		KUNIT_EXPECT_GE(test, nr_failed, flags[i] ? 1 : 2);
+		hpt_adopt(test, c);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden),
+				row->flags ? 1U : 0U);
+		KUNIT_EXPECT_EQ(test, c->in_sysfs, !row->flags);
+		/* the new pool works: a borrow from the root */
+		obj = hpool_acquire(c, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, obj);
+		KUNIT_EXPECT_EQ(test, HPT(c, parent_borrows), 1);
+		hpool_release(c, obj);
+		hpt_destroy(test, c);
+		if (left)
+			break;
 	}
+	kunit_info(test, "flags %#x: %u fault points, %u creations failed\n",
+		   row->flags, n, nr_failed);
+	KUNIT_EXPECT_NE(test, left, 0);
+	/* at least the pool's own allocation; with sysfs, the directory too */
+	KUNIT_EXPECT_GE(test, nr_failed, row->flags ? 1 : 2);
 	KUNIT_EXPECT_EQ(test, HPT(root, nr_objects), 1);
 	KUNIT_EXPECT_EQ(test, HPT(root, nr_free), 1);
 	KUNIT_EXPECT_EQ(test, hpf_fails(root), 0);
@@ -734,12 +758,12 @@ static void hpool_test_misuse_child_of_stopped(struct kunit *test)
 }
 
 static struct kunit_case hpool_fault_cases[] = {
-	KUNIT_CASE(hpool_test_fault_borrow_chain),
+	KUNIT_CASE_PARAM(hpool_test_fault_borrow_chain, hpf_chain_faults_gen_params),
 	KUNIT_CASE(hpool_test_fault_borrow_chain_nth),
 	KUNIT_CASE(hpool_test_fault_prewarm),
 	KUNIT_CASE(hpool_test_fault_prewarm_drain),
 	KUNIT_CASE(hpool_test_fault_moves),
-	KUNIT_CASE(hpool_test_fault_create_child),
+	KUNIT_CASE_PARAM(hpool_test_fault_create_child, hpf_child_flags_gen_params),
 	KUNIT_CASE(hpool_test_fault_create_root),
 	KUNIT_CASE(hpool_test_misuse_null_pool),
 	KUNIT_CASE(hpool_test_misuse_destroy_under_way),
