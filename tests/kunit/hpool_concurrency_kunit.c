@@ -140,6 +140,17 @@ static int hpc_worker_fn(void *data)
 	return 0;
 }
 
+/* Wait until each worker has given everything back, then stop it. */
+static void hpc_stop_workers(struct hpc_worker *workers, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		wait_for_completion(&workers[i].done);
+		kthread_stop(workers[i].task);
+	}
+}
+
 static void hpool_test_concurrency(struct kunit *test)
 {
 	struct hpool_params rp = {
@@ -155,6 +166,7 @@ static void hpool_test_concurrency(struct kunit *test)
 	unsigned int cpu, nr_workers = 0, i;
 	unsigned long acquired = 0, served, borrows_in, releases = 0;
 	struct hpc_run *run;
+	bool failed = false;
 
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	workers = kunit_kcalloc(test, num_online_cpus(), sizeof(*workers), GFP_KERNEL);
@@ -171,18 +183,35 @@ static void hpool_test_concurrency(struct kunit *test)
 		run->pools[i] = hpt_new(test, run->pools[(i - 1) / 2], &cp);
 	}
 
+	/*
+	 * From the first worker started to the last one stopped, no assertion:
+	 * returning early would leave the workers running on freed memory.
+	 */
 	for_each_online_cpu(cpu) {
 		struct hpc_worker *w = &workers[nr_workers];
+		struct task_struct *task;
 
 		w->run = run;
 		w->id = nr_workers;
 		init_completion(&w->done);
-		w->task = kthread_create_on_node(hpc_worker_fn, w, cpu_to_node(cpu),
-						 "hpool-conc/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
-		kthread_bind(w->task, cpu);
-		wake_up_process(w->task);
+		task = kthread_create_on_node(hpc_worker_fn, w, cpu_to_node(cpu),
+					      "hpool-conc/%u", cpu);
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "kthread_create_on_node: %ld", PTR_ERR(task));
+			failed = true;
+			break;
+		}
+		w->task = task;
+		kthread_bind(task, cpu);
+		wake_up_process(task);
 		nr_workers++;
+	}
+	if (failed) {
+		/* Let the workers started go at once, and stop them. */
+		atomic_set(&run->stop, 1);
+		complete_all(&run->start);
+		hpc_stop_workers(workers, nr_workers);
+		return;
 	}
 	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	run->timer.function = hpc_timer_fn;
@@ -191,10 +220,7 @@ static void hpool_test_concurrency(struct kunit *test)
 	complete_all(&run->start);
 	msleep(HPC_RUN_MS);
 	atomic_set(&run->stop, 1);
-	for (i = 0; i < nr_workers; i++) {
-		wait_for_completion(&workers[i].done);
-		kthread_stop(workers[i].task);
-	}
+	hpc_stop_workers(workers, nr_workers);
 	/* The timer stops itself once it holds nothing; wait for that. */
 	while (hrtimer_active(&run->timer))
 		usleep_range(1000, 2000);
@@ -322,16 +348,25 @@ static void hpool_test_moves_concurrency(struct kunit *test)
 		run->kids[i] = hpt_new(test, run->root, &cp);
 	}
 
+	/* No assertion from here until every acquirer is stopped. */
 	for_each_online_cpu(cpu) {
-		tasks[nr] = kthread_create_on_node(hpm_acquirer, run, cpu_to_node(cpu),
-						   "hpool-moves/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[nr]));
-		kthread_bind(tasks[nr], cpu);
-		wake_up_process(tasks[nr++]);
+		struct task_struct *task;
+
+		task = kthread_create_on_node(hpm_acquirer, run, cpu_to_node(cpu),
+					      "hpool-moves/%u", cpu);
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "kthread_create_on_node: %ld", PTR_ERR(task));
+			/* the acquirers started stop at once */
+			atomic_set(&run->stop, 1);
+			break;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		tasks[nr++] = task;
 	}
 	complete_all(&run->start);
 	deadline = jiffies + msecs_to_jiffies(1500);
-	while (time_before(jiffies, deadline)) {
+	while (!atomic_read(&run->stop) && time_before(jiffies, deadline)) {
 		void *x;
 
 		moved += hpool_distribute(run->root, 4);
@@ -340,6 +375,11 @@ static void hpool_test_moves_concurrency(struct kunit *test)
 		x = hpool_acquire_prio(run->root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
 		hpool_release(run->root, x);
 		cond_resched();
+	}
+	if (atomic_read(&run->stop)) {
+		for (i = 0; i < nr; i++)
+			kthread_stop(tasks[i]);
+		return;
 	}
 	atomic_set(&run->stop, 1);
 	for (i = 0; i < nr; i++)

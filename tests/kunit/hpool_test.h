@@ -63,6 +63,26 @@ static inline struct hpool *hpt_new(struct kunit *test, struct hpool *parent,
 	return hpt_adopt(test, parent ? hpool_create_child(parent, p) : hpool_create(p));
 }
 
+/*
+ * hpt_new() for where a case must not return early (threads running, task
+ * pinned): fails the case without an assertion; NULL when no pool was made.
+ */
+static inline struct hpool *hpt_try_new(struct kunit *test, struct hpool *parent,
+					const struct hpool_params *p)
+{
+	struct hpool *pool = parent ? hpool_create_child(parent, p) : hpool_create(p);
+
+	if (IS_ERR_OR_NULL(pool)) {
+		KUNIT_FAIL(test, "create of %s: %ld", p->name, PTR_ERR(pool));
+		return NULL;
+	}
+	if (kunit_add_action_or_reset(test, hpt_destroy_action, pool)) {
+		KUNIT_FAIL(test, "%s: cannot defer the destroy", p->name);
+		return NULL;
+	}
+	return pool;
+}
+
 static inline struct hpool *hpt_root(struct kunit *test, const char *name,
 				     unsigned int capacity)
 {
