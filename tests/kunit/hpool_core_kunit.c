@@ -7,6 +7,8 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kernfs.h>
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -14,12 +16,67 @@
 
 #include "hpool_test.h"
 
-/* §1: the module's sysfs root exists while hpool is loaded. */
+/*
+ * hpool's module, found among the modules this one uses (the list only
+ * changes when this module is loaded or unloaded, so no lock is needed).
+ */
+static struct module *hpool_test_hpool_module(void)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	struct module_use *use;
+
+	list_for_each_entry(use, &THIS_MODULE->target_list, target_list)
+		if (!strcmp(use->target->name, "hpool"))
+			return use->target;
+#endif
+	return NULL;
+}
+
+/*
+ * While hpool is loaded its sysfs root /sys/kernel/hpool exists, a root made
+ * with sysfs has its directory there and a hidden one has none; each tree
+ * holds one reference on hpool's module (children none), dropped when its
+ * root is destroyed.
+ */
 static void hpool_test_module_loaded(struct kunit *test)
 {
-	struct hpool *root = hpt_root(test, "t-loaded", 1);
+	struct hpool_params hp = {
+		.name = "t-loaded-hidden", .obj_size = 8, .capacity = 1,
+		.flags = HPOOL_F_NO_SYSFS,
+	};
+	unsigned int trees = hpool_nr_trees();
+	struct module *mod = hpool_test_hpool_module();
+	struct kernfs_node *dir, *kn;
+	struct hpool *root, *hidden;
+	int refs;
 
+	KUNIT_ASSERT_NOT_NULL_MSG(test, mod, "hpool's module not found");
+	refs = module_refcount(mod);
+	dir = kernfs_find_and_get(kernel_kobj->sd, "hpool");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dir, "no /sys/kernel/hpool");
+
+	root = hpt_root(test, "t-loaded", 1);
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
+	kn = kernfs_find_and_get(dir, "t-loaded");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, kn, "no /sys/kernel/hpool/t-loaded");
+	kernfs_put(kn);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+
+	/* A child takes no reference; a hidden root takes its own. */
+	hpt_child(test, root, "c", 1, 0);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	hidden = hpt_new(test, NULL, &hp);
+	kn = kernfs_find_and_get(dir, "t-loaded-hidden");
+	KUNIT_EXPECT_NULL(test, kn);
+	kernfs_put(kn);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 2);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 2);
+
+	hpt_destroy(test, hidden);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	kernfs_put(dir);
 }
 
 /* §2 step 1: a released object is handed out again from the free list. */

@@ -26,6 +26,7 @@
 void hpool_flush_work(struct hpool *pool);
 int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
 bool hpool_rebalance_armed(struct hpool *root);
+unsigned int hpool_nr_trees(void);
 
 /*
  * The pools a case creates through these helpers are destroyed at the end of
