@@ -201,17 +201,26 @@ static void hpf_unchain(struct kunit *test, struct hpool **chain)
  * leaf and nothing on the pools asked for a borrow, with every charge and
  * borrow slot rolled back. Then the pool serves again.
  */
+/*
+ * hpool_fail_alloc is armed with @times failures, every @interval-th
+ * allocation; @left of them must be left unused by the acquire. That counts
+ * the allocations it made: with 0 failing, the root's is the only one (the
+ * second, which would fail, never comes); with 1 or 2, each is used up; with
+ * all 3 failing, a fourth is never tried.
+ */
 struct hpf_chain_fault {
 	int fails;		/* allocations that fail, from the root down */
+	int times, left;
+	unsigned long interval;
 	const char *tag;
 	const char *desc;
 };
 
 static const struct hpf_chain_fault hpf_chain_faults[] = {
-	{ 0, "c0", "no failure: the root allocates" },
-	{ 1, "c1", "the root's allocation fails: mid allocates" },
-	{ 2, "c2", "the root's and mid's fail: the leaf allocates" },
-	{ 3, "c3", "all three fail: the acquire fails" },
+	{ 0, 1, 1, 2, "c0", "no failure: the root allocates" },
+	{ 1, 1, 0, 1, "c1", "the root's allocation fails: mid allocates" },
+	{ 2, 2, 0, 1, "c2", "the root's and mid's fail: the leaf allocates" },
+	{ 3, 4, 1, 1, "c3", "all three fail: the acquire fails" },
 };
 
 KUNIT_ARRAY_PARAM_DESC(hpf_chain_faults, hpf_chain_faults, desc);
@@ -224,19 +233,19 @@ static void hpool_test_fault_borrow_chain(struct kunit *test)
 	void *obj;
 
 	hpf_chain(test, chain, row->tag);
-	hpf_fail_arm(test, f ? f : 0, 1);
+	hpf_fail_arm(test, row->times, row->interval);
 	obj = hpool_acquire(chain[2], GFP_KERNEL);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), 0,
-			    "%d failures injected", f);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), row->left,
+			    "%d of %d failures used", row->times - row->left, row->times);
 	hpf_fail_disarm();
 	KUNIT_EXPECT_EQ_MSG(test, !obj, f == 3, "%d failures", f);
 	hpf_expect_chain(test, chain, f == 3 ? -1 : f, row->tag);
 
-	/* the chain recovers: the next acquire works and is exact */
+	/* the chain recovers: the next acquire works, at the root, and is exact */
 	if (!obj) {
 		obj = hpool_acquire(chain[2], GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, obj);
 		KUNIT_EXPECT_EQ(test, HPT(chain[0], allocations), 1);
+		KUNIT_EXPECT_EQ(test, HPT(chain[1], allocations) + HPT(chain[2], allocations), 0);
 		KUNIT_EXPECT_EQ(test, HPT(chain[2], fail_nomem), 1);
 	}
 	KUNIT_ASSERT_NOT_NULL(test, obj);
