@@ -24,7 +24,12 @@
 #define HPC_POOLS	7	/* root, 2 mids, 4 leaves */
 #define HPC_HELD	8	/* objects a worker holds at most */
 #define HPC_RUN_MS	2000
+#define HPC_SAMPLE_MS	10	/* the gauges are sampled this often meanwhile */
 #define HPC_OBJ_SIZE	64
+#define HPC_ROOT_CAP	96
+#define HPC_CAP		40	/* every child's capacity */
+#define HPC_BORROW	8	/* every child's borrow_limit */
+#define HPC_GROWER	6	/* the HPOOL_F_AUTO_GROW leaf */
 
 struct hpc_run {
 	struct hpool *pools[HPC_POOLS];
@@ -140,6 +145,37 @@ static int hpc_worker_fn(void *data)
 	return 0;
 }
 
+/*
+ * What bounds a pool's objects (its free ones and its children's): its
+ * capacity. The AUTO_GROW leaf's own capacity does not stop it; its parent's
+ * does, since every object of the leaf is charged to that parent.
+ */
+static unsigned int hpc_bound(unsigned int i)
+{
+	if (i == HPC_GROWER)
+		return hpc_bound((i - 1) / 2);
+	return i ? HPC_CAP : HPC_ROOT_CAP;
+}
+
+/*
+ * Instead of a plain sleep while the workers run: sample every pool's
+ * nr_objects and keep the largest seen (no assertion here, the workers run).
+ */
+static void hpc_watch(struct hpc_run *run, struct hpool_stats *scratch,
+		      unsigned int *max_objects)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(HPC_RUN_MS);
+	unsigned int i;
+
+	do {
+		for (i = 0; i < HPC_POOLS; i++) {
+			hpool_get_stats(run->pools[i], scratch);
+			max_objects[i] = max(max_objects[i], scratch->nr_objects);
+		}
+		msleep(HPC_SAMPLE_MS);
+	} while (time_before(jiffies, end));
+}
+
 /* Wait until each worker has given everything back, then stop it. */
 static void hpc_stop_workers(struct hpc_worker *workers, unsigned int nr)
 {
@@ -154,16 +190,16 @@ static void hpc_stop_workers(struct hpc_worker *workers, unsigned int nr)
 static void hpool_test_concurrency(struct kunit *test)
 {
 	struct hpool_params rp = {
-		.name = "t-conc", .obj_size = HPC_OBJ_SIZE, .capacity = 96,
+		.name = "t-conc", .obj_size = HPC_OBJ_SIZE, .capacity = HPC_ROOT_CAP,
 		.ctor = hpc_zero, .reset = hpc_zero,
 	};
-	struct hpool_params cp = { .capacity = 40, .borrow_limit = 8 };
+	struct hpool_params cp = { .capacity = HPC_CAP, .borrow_limit = HPC_BORROW };
 	static const char *const names[HPC_POOLS] = {
 		"root", "m0", "m1", "l0", "l1", "l2", "l3",
 	};
+	unsigned int cpu, nr_workers = 0, i, *max_objects;
 	struct hpc_worker *workers;
 	struct hpool_stats *st;
-	unsigned int cpu, nr_workers = 0, i;
 	unsigned long acquired = 0, served, borrows_in, releases = 0;
 	struct hpc_run *run;
 	bool failed = false;
@@ -171,7 +207,9 @@ static void hpool_test_concurrency(struct kunit *test)
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	workers = kunit_kcalloc(test, num_online_cpus(), sizeof(*workers), GFP_KERNEL);
 	st = kunit_kcalloc(test, HPC_POOLS, sizeof(*st), GFP_KERNEL);
+	max_objects = kunit_kcalloc(test, HPC_POOLS, sizeof(*max_objects), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, max_objects);
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	KUNIT_ASSERT_NOT_NULL(test, workers);
 	init_completion(&run->start);
@@ -179,7 +217,7 @@ static void hpool_test_concurrency(struct kunit *test)
 	run->pools[0] = hpt_new(test, NULL, &rp);
 	for (i = 1; i < HPC_POOLS; i++) {
 		cp.name = names[i];
-		cp.flags = i == 6 ? HPOOL_F_AUTO_GROW : 0;
+		cp.flags = i == HPC_GROWER ? HPOOL_F_AUTO_GROW : 0;
 		run->pools[i] = hpt_new(test, run->pools[(i - 1) / 2], &cp);
 	}
 
@@ -218,7 +256,7 @@ static void hpool_test_concurrency(struct kunit *test)
 	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
 
 	complete_all(&run->start);
-	msleep(HPC_RUN_MS);
+	hpc_watch(run, &st[0], max_objects);
 	atomic_set(&run->stop, 1);
 	hpc_stop_workers(workers, nr_workers);
 	/* The timer stops itself once it holds nothing; wait for that. */
@@ -263,9 +301,17 @@ static void hpool_test_concurrency(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, served,
 				    atomic_long_read(&run->acquired[i]) + borrows_in,
 				    "pool %s", names[i]);
-		KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects,
-				    i == 6 ? st[0].nr_objects : (i ? 40 : 96), "pool %s", names[i]);
+		/* the capacity held at the end and at every sample meanwhile */
+		KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects, hpc_bound(i), "pool %s", names[i]);
+		KUNIT_EXPECT_LE_MSG(test, max_objects[i], hpc_bound(i), "pool %s", names[i]);
+		/* in use: its own objects and at most borrow_limit borrowed ones */
+		KUNIT_EXPECT_LE_MSG(test, st[i].peak_in_use, hpc_bound(i) + (i ? HPC_BORROW : 0),
+				    "pool %s", names[i]);
 	}
+	/* The grower's parent holds the grower's objects within its capacity. */
+	i = (HPC_GROWER - 1) / 2;
+	KUNIT_EXPECT_LE(test, st[2 * i + 1].nr_objects + st[2 * i + 2].nr_objects + st[i].nr_free,
+			hpc_bound(i));
 	/* The root's charge is every object taken from the slab and not freed. */
 	served = 0;
 	for (i = 0; i < HPC_POOLS; i++)
