@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of moving stock: SPEC §3 (priorities and stealing) and §4
- * (distribute, reclaim, rebalance), deterministic: the synchronous functions
- * are called and every count is exact.
+ * KUnit tests of moving stock: priorities and stealing
+ * (hpool.rst#hpool-stealing) and distribute, reclaim, rebalance
+ * (hpool.rst#hpool-moving-stock), deterministic: the synchronous functions are
+ * called and every count is exact.
  */
 
 #include <kunit/test.h>
@@ -57,7 +58,10 @@ static void hpt_unfill(struct hpool *pool, struct hpt_fill *f)
 		hpool_release(pool, f->objs[--f->nr]);
 }
 
-/* §3: steal from the lowest priority first, never from equal or higher. */
+/*
+ * hpool.rst#hpool-stealing: steal from the lowest priority first, never from
+ * equal or higher.
+ */
 static void hpool_test_steal_order(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-steal", 9);
@@ -108,7 +112,10 @@ static void hpool_test_steal_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, steals), 7);
 }
 
-/* §3: ties go to the child with most free objects, then creation order. */
+/*
+ * hpool.rst#hpool-stealing: ties go to the child with most free objects, then
+ * creation order.
+ */
 static void hpool_test_steal_ties(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-ties", 12);
@@ -135,7 +142,10 @@ static void hpool_test_steal_ties(struct kunit *test)
 	hpool_release(root, z);
 }
 
-/* §3: a child's reserve is never stolen; a draining thief does not steal. */
+/*
+ * hpool.rst#hpool-stealing: a child's reserve is never stolen; a draining
+ * thief does not steal.
+ */
 static void hpool_test_steal_reserve_state(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-reserve", 4);
@@ -160,7 +170,10 @@ static void hpool_test_steal_reserve_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 }
 
-/* §4: distribute round-robin, skipping full children, with a remainder. */
+/*
+ * hpool.rst#hpool-distribute: round-robin, skipping full children, with a
+ * remainder.
+ */
 static void hpool_test_distribute(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-distrib", 20);
@@ -191,7 +204,10 @@ static void hpool_test_distribute(struct kunit *test)
 	hpool_release(c1, f->objs[0]);
 }
 
-/* §4: reclaim takes everything above each child's reserve. */
+/*
+ * hpool.rst#hpool-reclaim: reclaim takes everything above each child's
+ * reserve.
+ */
 static void hpool_test_reclaim(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-reclaim", 20);
@@ -216,7 +232,8 @@ static void hpool_test_reclaim(struct kunit *test)
 }
 
 /*
- * §4: one rebalance pass on a known uneven tree (threshold 80):
+ * hpool.rst#hpool-rebalance: one rebalance pass on a known uneven tree
+ * (threshold 80):
  *   E cap 10, 9 in use  (90%, hot, room 1)
  *   A cap 20, 17 in use (85%, hot, room 3)
  *   B cap 10, 1 in use, 6 free, reserve 4 (10%, cool, can give 2)
@@ -267,7 +284,10 @@ static void hpool_test_rebalance_pass(struct kunit *test)
 	hpt_unfill(e, fe);
 }
 
-/* §4: no move when nobody is above the threshold; draining children stay out. */
+/*
+ * hpool.rst#hpool-rebalance: no move when nobody is above the threshold;
+ * draining children stay out.
+ */
 static void hpool_test_rebalance_threshold(struct kunit *test)
 {
 	struct hpool_params rp = {
@@ -301,7 +321,10 @@ static void hpool_test_rebalance_threshold(struct kunit *test)
 	hpt_unfill(b, fb);
 }
 
-/* §4: interval 0 never arms the work; setting an interval arms it, 0 disarms. */
+/*
+ * hpool.rst#hpool-rebalance: interval 0 never arms the work; setting an
+ * interval arms it, 0 disarms.
+ */
 static void hpool_test_rebalance_interval(struct kunit *test)
 {
 	struct hpool_params rp = {

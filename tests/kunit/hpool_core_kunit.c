@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the hpool core: SPEC §1 (model), §2 (acquire and release),
- * §5 (lifecycle) and §6 (API errors), each rule with exact counters.
+ * KUnit tests of the hpool core: the model (hpool.rst#hpool-model), acquire
+ * and release (hpool.rst#hpool-acquire, hpool.rst#hpool-release), the
+ * lifecycle (hpool.rst#hpool-lifecycle) and the API's errors
+ * (hpool.rst#hpool-api), each rule with exact counters.
  */
 
 #include <kunit/test.h>
@@ -34,9 +36,10 @@ static struct module *hpool_test_hpool_module(void)
 
 /*
  * While hpool is loaded its sysfs root /sys/kernel/hpool exists, a root made
- * with sysfs has its directory there and a hidden one has none; each tree
- * holds one reference on hpool's module (children none), dropped when its
- * root is destroyed.
+ * with sysfs has its directory there and a hidden one has none
+ * (hpool.rst#hpool-sysfs); each tree holds one reference on hpool's module
+ * (children none), dropped when its root is destroyed
+ * (hpool.rst#hpool-module-ref).
  */
 static void hpool_test_module_loaded(struct kunit *test)
 {
@@ -79,7 +82,10 @@ static void hpool_test_module_loaded(struct kunit *test)
 	kernfs_put(dir);
 }
 
-/* §2 step 1: a released object is handed out again from the free list. */
+/*
+ * hpool.rst#hpool-acquire, step 1: a released object is handed out again from
+ * the free list.
+ */
 static void hpool_test_local_hit(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-local", 4);
@@ -102,7 +108,10 @@ static void hpool_test_local_hit(struct kunit *test)
 	hpool_release(root, b);
 }
 
-/* §2 step 2: a child with an empty free list borrows its parent's free object. */
+/*
+ * hpool.rst#hpool-acquire, step 2: a child with an empty free list borrows its
+ * parent's free object.
+ */
 static void hpool_test_borrow(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-borrow", 10);
@@ -126,7 +135,10 @@ static void hpool_test_borrow(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §2 step 2, chained: a borrow goes up two levels and the root allocates. */
+/*
+ * hpool.rst#hpool-acquire, step 2, chained: a borrow goes up two levels and
+ * the root allocates.
+ */
 static void hpool_test_chained_borrow(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-chain", 10);
@@ -158,7 +170,10 @@ static void hpool_test_chained_borrow(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §2 step 3: past borrow_limit the child allocates, charged up the tree. */
+/*
+ * hpool.rst#hpool-acquire, step 3: past borrow_limit the child allocates,
+ * charged up the tree.
+ */
 static void hpool_test_borrow_limit(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-blimit", 10);
@@ -181,7 +196,10 @@ static void hpool_test_borrow_limit(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 2, 1, 0, 0);
 }
 
-/* §1: an ancestor's capacity stops a grandchild; the failure counts once. */
+/*
+ * hpool.rst#hpool-model: an ancestor's capacity stops a grandchild; the
+ * failure counts once.
+ */
 static void hpool_test_ancestor_capacity(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-anccap", 2);
@@ -204,7 +222,10 @@ static void hpool_test_ancestor_capacity(struct kunit *test)
 	hpool_release(leaf, b);
 }
 
-/* §2 step 2: a borrow the parent cannot serve is not counted on the parent. */
+/*
+ * hpool.rst#hpool-acquire, step 2: a borrow the parent cannot serve is not
+ * counted on the parent.
+ */
 static void hpool_test_borrow_refused(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-refuse", 1);
@@ -220,7 +241,10 @@ static void hpool_test_borrow_refused(struct kunit *test)
 	hpool_release(root, a);
 }
 
-/* §2 step 3: AUTO_GROW passes the child's capacity, never an ancestor's. */
+/*
+ * hpool.rst#hpool-acquire, step 3: AUTO_GROW passes the child's capacity,
+ * never an ancestor's.
+ */
 static void hpool_test_auto_grow(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -261,7 +285,10 @@ static void hpool_test_reset(void *obj)
 	atomic_inc(&hpool_test_reset_calls);
 }
 
-/* §2: reset runs on every release, ctor once per object taken from the slab. */
+/*
+ * hpool.rst#hpool-release: reset runs on every release, ctor once per object
+ * taken from the slab.
+ */
 static void hpool_test_ctor_reset(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -289,7 +316,10 @@ static void hpool_test_ctor_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, allocations), 3);
 }
 
-/* §2: alignment is honoured and the object is writable to its last byte. */
+/*
+ * hpool.rst#hpool-acquire: alignment is honoured and the object is writable to
+ * its last byte.
+ */
 static void hpool_test_align(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -304,7 +334,10 @@ static void hpool_test_align(struct kunit *test)
 	hpool_release(root, a);
 }
 
-/* §2 misuse: a release through the wrong pool goes back as if right. */
+/*
+ * hpool.rst#hpool-release, misuse: a release through the wrong pool goes back
+ * as if right.
+ */
 static void hpool_test_bad_release_wrong_pool(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-wrong", 10);
@@ -329,7 +362,10 @@ static void hpool_test_bad_release_wrong_pool(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, other, 0, 0, 0, 0);
 }
 
-/* §2 misuse: a double release changes nothing but bad_releases. */
+/*
+ * hpool.rst#hpool-release, misuse: a double release changes nothing but
+ * bad_releases.
+ */
 static void hpool_test_bad_release_double(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-double", 10);
@@ -354,7 +390,10 @@ static void hpool_test_bad_release_double(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 2, 2, 0, 0);
 }
 
-/* §2 misuse, HPOOL_DEBUG=y: a pointer hpool never handed out is put nowhere. */
+/*
+ * hpool.rst#hpool-release, misuse, HPOOL_DEBUG=y: a pointer hpool never handed
+ * out is put nowhere.
+ */
 static void hpool_test_bad_release_foreign(struct kunit *test)
 {
 #ifdef CONFIG_HPOOL_DEBUG
@@ -408,7 +447,7 @@ static const struct hpool_test_name hpool_test_bad_names[] = {
 
 KUNIT_ARRAY_PARAM_DESC(hpool_test_bad_names, hpool_test_bad_names, desc);
 
-/* §1: names: one that is not allowed is -EINVAL. */
+/* hpool.rst#hpool-names: one that is not allowed is -EINVAL. */
 static void hpool_test_names_bad(struct kunit *test)
 {
 	const struct hpool_test_name *bad = test->param_value;
@@ -417,7 +456,7 @@ static void hpool_test_names_bad(struct kunit *test)
 	hpt_expect_create_fails(test, NULL, &p, -EINVAL);
 }
 
-/* §1: names. */
+/* hpool.rst#hpool-names: the names allowed, and unique among siblings. */
 static void hpool_test_names(struct kunit *test)
 {
 	struct hpool_params p = { .obj_size = 8, .capacity = 1 };
@@ -438,7 +477,7 @@ static void hpool_test_names(struct kunit *test)
 	hpt_child(test, a, ".a.", 1, 0);
 }
 
-/* §1: depths 0 to HPOOL_MAX_DEPTH - 1; deeper is -EINVAL. */
+/* hpool.rst#hpool-model: depths 0 to HPOOL_MAX_DEPTH - 1; deeper is -EINVAL. */
 static void hpool_test_depth(struct kunit *test)
 {
 	struct hpool_params p = { .name = "d", .capacity = 4, .borrow_limit = 4 };
@@ -495,7 +534,7 @@ static const struct hpool_test_bad hpool_test_child_bad[] = {
 
 KUNIT_ARRAY_PARAM_DESC(hpool_test_child_bad, hpool_test_child_bad, desc);
 
-/* §6: every parameter error of creating a root. */
+/* hpool.rst#hpool-api: every parameter error of creating a root. */
 static void hpool_test_create_errors_root(struct kunit *test)
 {
 	const struct hpool_test_bad *bad = test->param_value;
@@ -503,7 +542,7 @@ static void hpool_test_create_errors_root(struct kunit *test)
 	hpt_expect_create_fails(test, NULL, &bad->p, -EINVAL);
 }
 
-/* §6: every parameter error of creating a child. */
+/* hpool.rst#hpool-api: every parameter error of creating a child. */
 static void hpool_test_create_errors_child(struct kunit *test)
 {
 	const struct hpool_test_bad *bad = test->param_value;
@@ -514,7 +553,10 @@ static void hpool_test_create_errors_child(struct kunit *test)
 	hpt_destroy(test, root);
 }
 
-/* §5: prewarm fills the free list on a work item, then the pool is active. */
+/*
+ * hpool.rst#hpool-lifecycle: prewarm fills the free list on a work item, then
+ * the pool is active.
+ */
 static void hpool_test_prewarm(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -534,8 +576,8 @@ static void hpool_test_prewarm(struct kunit *test)
 }
 
 /*
- * §5: a warming pool serves acquisitions and refuses activate; draining it
- * stops the prewarm.
+ * hpool.rst#hpool-lifecycle: a warming pool serves acquisitions and refuses
+ * activate; draining it stops the prewarm.
  */
 static void hpool_test_prewarm_drain(struct kunit *test)
 {
@@ -565,7 +607,10 @@ static void hpool_test_prewarm_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
 }
 
-/* §5: drain with an object out times out and stays draining. */
+/*
+ * hpool.rst#hpool-lifecycle: drain with an object out times out and stays
+ * draining.
+ */
 static void hpool_test_drain_timeout(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-to", 4);
@@ -617,7 +662,10 @@ static void hpool_test_later_activate(struct work_struct *work)
 	hpool_activate(l->pool);
 }
 
-/* §5: a waiting drain completes when the last object comes back. */
+/*
+ * hpool.rst#hpool-lifecycle: a waiting drain completes when the last object
+ * comes back.
+ */
 static void hpool_test_drain_completes(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-ok", 4);
@@ -644,7 +692,10 @@ static void hpool_test_drain_completes(struct kunit *test)
 	hpool_release(root, l.obj);
 }
 
-/* §5: activate while a drain waits: the drain returns -ECANCELED. */
+/*
+ * hpool.rst#hpool-lifecycle: activate while a drain waits: the drain returns
+ * -ECANCELED.
+ */
 static void hpool_test_drain_canceled(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-cancel", 4);
@@ -662,7 +713,10 @@ static void hpool_test_drain_canceled(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
 }
 
-/* §5: destroy is refused, changing nothing, with children or objects out. */
+/*
+ * hpool.rst#hpool-lifecycle: destroy is refused, changing nothing, with
+ * children or objects out.
+ */
 static void hpool_test_destroy_busy(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-busy", 4);
@@ -685,7 +739,10 @@ static void hpool_test_destroy_busy(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 0, 0, 0, 0);
 }
 
-/* §5: destroying a whole tree frees every object (kmemleak checks the rest). */
+/*
+ * hpool.rst#hpool-lifecycle: destroying a whole tree frees every object
+ * (kmemleak checks the rest).
+ */
 static void hpool_test_destroy_tree(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-tree", 64);
@@ -716,7 +773,10 @@ static void hpool_test_destroy_tree(struct kunit *test)
 	hpt_destroy(test, root);
 }
 
-/* §6: a create_child on a draining parent is refused with -EBUSY. */
+/*
+ * hpool.rst#hpool-api: a create_child on a draining parent is refused with
+ * -EBUSY.
+ */
 static void hpool_test_child_of_draining(struct kunit *test)
 {
 	struct hpool_params p = { .name = "c", .capacity = 1 };

@@ -310,7 +310,8 @@ static void hpool_test_fastpath_borrow(struct kunit *test)
  * A chain: a hidden leaf borrows through a middle pool whose own cache and
  * free list are empty; the middle pool borrows from the root's cache under
  * its own lock, and the release that ends the chain puts the objects back
- * in that cache. Every pool of the chain counts exactly (SPEC section 2).
+ * in that cache. Every pool of the chain counts exactly
+ * (hpool.rst#hpool-acquire, hpool.rst#hpool-fast-path).
  */
 static void hpool_test_fastpath_chain(struct kunit *test)
 {

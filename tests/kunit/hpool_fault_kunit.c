@@ -194,14 +194,6 @@ static void hpf_unchain(struct kunit *test, struct hpool **chain)
 }
 
 /*
- * §2 under failing allocations: an acquire on the leaf of an empty 3-level
- * chain allocates at the root first (the borrow chains up), then at mid, then
- * at the leaf. With the first f allocations failing (one row each), level f
- * serves; with 3 failing the acquire fails, counted once as fail_nomem on the
- * leaf and nothing on the pools asked for a borrow, with every charge and
- * borrow slot rolled back. Then the pool serves again.
- */
-/*
  * hpool_fail_alloc is armed with @times failures, every @interval-th
  * allocation; @left of them must be left unused by the acquire. That counts
  * the allocations it made: with 0 failing, the root's is the only one (the
@@ -225,6 +217,14 @@ static const struct hpf_chain_fault hpf_chain_faults[] = {
 
 KUNIT_ARRAY_PARAM_DESC(hpf_chain_faults, hpf_chain_faults, desc);
 
+/*
+ * hpool.rst#hpool-acquire under failing allocations: an acquire on the leaf of
+ * an empty 3-level chain allocates at the root first (the borrow chains up),
+ * then at mid, then at the leaf. With the first f allocations failing (one row
+ * each), level f serves; with 3 failing the acquire fails, counted once as
+ * fail_nomem on the leaf and nothing on the pools asked for a borrow, with
+ * every charge and borrow slot rolled back. Then the pool serves again.
+ */
 static void hpool_test_fault_borrow_chain(struct kunit *test)
 {
 	const struct hpf_chain_fault *row = test->param_value;
@@ -317,10 +317,10 @@ static void hpool_test_fault_borrow_chain_nth(struct kunit *test)
 }
 
 /*
- * §5 prewarm under failing allocations, at the end of a 3-level chain: the
- * k-th allocation of the work fails; the pool keeps the k-1 objects it got,
- * exactly charged up the chain, turns active, counts no fail_* (no acquire
- * failed), and serves.
+ * hpool.rst#hpool-lifecycle: prewarm under failing allocations, at the end of
+ * a 3-level chain: the k-th allocation of the work fails; the pool keeps the
+ * k-1 objects it got, exactly charged up the chain, turns active, counts no
+ * fail_* (no acquire failed), and serves.
  */
 static void hpool_test_fault_prewarm(struct kunit *test)
 {
@@ -405,10 +405,10 @@ static void hpool_test_fault_prewarm_drain(struct kunit *test)
 }
 
 /*
- * §4 never allocates: with every allocation failing, distribute, reclaim and
- * stealing move exactly what the free lists hold, the pools serve from the
- * moved stock, and each failing acquire counts one fail_nomem on the pool
- * called only.
+ * hpool.rst#hpool-moving-stock never allocates: with every allocation failing,
+ * distribute, reclaim and stealing move exactly what the free lists hold, the
+ * pools serve from the moved stock, and each failing acquire counts one
+ * fail_nomem on the pool called only.
  */
 static void hpool_test_fault_moves(struct kunit *test)
 {
@@ -489,14 +489,6 @@ static bool hpf_has_child(struct hpool *parent, const char *name)
 	return found;
 }
 
-/*
- * §5 child creation with every slab allocation of it failing in turn
- * (failslab, current->fail_nth), with and without sysfs (one row each): the
- * pool, its kobject, name, sysfs directory and files, its children/
- * directory. Each failure returns
- * -ENOMEM and leaves the parent as it was; a fault that a lower layer absorbs
- * (kmemleak's own metadata, say) gives a working pool.
- */
 struct hpf_child_flags {
 	unsigned int flags;
 	const char *desc;
@@ -509,6 +501,14 @@ static const struct hpf_child_flags hpf_child_flags[] = {
 
 KUNIT_ARRAY_PARAM_DESC(hpf_child_flags, hpf_child_flags, desc);
 
+/*
+ * hpool.rst#hpool-lifecycle: child creation with every slab allocation of it
+ * failing in turn (failslab, current->fail_nth), with and without sysfs (one
+ * row each): the pool, its kobject, name, sysfs directory and files, its
+ * children/ directory. Each failure returns -ENOMEM and leaves the parent as
+ * it was; a fault that a lower layer absorbs (kmemleak's own metadata, say)
+ * gives a working pool.
+ */
 static void hpool_test_fault_create_child(struct kunit *test)
 {
 	const struct hpf_child_flags *row = test->param_value;
