@@ -29,7 +29,8 @@
  */
 static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long *hits)
 {
-	int cpu, drift = 0, slack = READ_ONCE(pool->pcp_slack);
+	int cpu, in_use, drift = 0, slack = READ_ONCE(pool->pcp_slack);
+	unsigned int nr_free;
 	unsigned long flags;
 
 	KUNIT_EXPECT_GE(test, slack, 0);
@@ -37,12 +38,15 @@ static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long
 	for_each_possible_cpu(cpu) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
+		/* Read under the lock, checked after: a failure report may sleep. */
 		raw_spin_lock_irqsave(&pc->lock, flags);
 		*hits += pc->local_hits;
-		KUNIT_EXPECT_LE_MSG(test, pc->nr_free, HPOOL_PCP_MAX, "cpu %d", cpu);
-		KUNIT_EXPECT_LE_MSG(test, abs(pc->in_use), slack, "cpu %d", cpu);
-		drift = max(drift, abs(pc->in_use));
+		nr_free = pc->nr_free;
+		in_use = abs(pc->in_use);
 		raw_spin_unlock_irqrestore(&pc->lock, flags);
+		KUNIT_EXPECT_LE_MSG(test, nr_free, HPOOL_PCP_MAX, "cpu %d", cpu);
+		KUNIT_EXPECT_LE_MSG(test, in_use, slack, "drift, cpu %d", cpu);
+		drift = max(drift, in_use);
 	}
 	return drift;
 }
