@@ -271,6 +271,9 @@ static void hpool_test_concurrency(struct kunit *test)
 	}
 	kunit_info(test, "%lu acquisitions, %lu timer fires, %u workers\n",
 		   acquired, run->timer_fires, nr_workers);
+	kunit_info(test, "most objects seen: root %u of %u, %s (the grower's parent) %u of %u\n",
+		   max_objects[0], hpc_bound(0), names[(HPC_GROWER - 1) / 2],
+		   max_objects[(HPC_GROWER - 1) / 2], hpc_bound((HPC_GROWER - 1) / 2));
 	KUNIT_EXPECT_GT(test, acquired, 1000);
 	KUNIT_EXPECT_GT(test, run->timer_fires, 10);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->corrupt), 0);
