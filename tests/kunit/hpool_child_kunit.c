@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of moving stock: SPEC §3 (priorities and stealing) and §4
- * (distribute, reclaim, rebalance), deterministic: the synchronous functions
- * are called and every count is exact.
+ * KUnit tests of moving stock: priorities and stealing
+ * (hpool.rst#hpool-stealing) and distribute, reclaim, rebalance
+ * (hpool.rst#hpool-moving-stock), deterministic: the synchronous functions are
+ * called and every count is exact.
  */
 
 #include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/cpumask.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/prandom.h>
 
 #include "hpool_test.h"
 
@@ -62,7 +58,10 @@ static void hpt_unfill(struct hpool *pool, struct hpt_fill *f)
 		hpool_release(pool, f->objs[--f->nr]);
 }
 
-/* §3: steal from the lowest priority first, never from equal or higher. */
+/*
+ * hpool.rst#hpool-stealing: steal from the lowest priority first, never from
+ * equal or higher.
+ */
 static void hpool_test_steal_order(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-steal", 9);
@@ -113,7 +112,10 @@ static void hpool_test_steal_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, steals), 7);
 }
 
-/* §3: ties go to the child with most free objects, then creation order. */
+/*
+ * hpool.rst#hpool-stealing: ties go to the child with most free objects, then
+ * creation order.
+ */
 static void hpool_test_steal_ties(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-ties", 12);
@@ -140,7 +142,10 @@ static void hpool_test_steal_ties(struct kunit *test)
 	hpool_release(root, z);
 }
 
-/* §3: a child's reserve is never stolen; a draining thief does not steal. */
+/*
+ * hpool.rst#hpool-stealing: a child's reserve is never stolen; a draining
+ * thief does not steal.
+ */
 static void hpool_test_steal_reserve_state(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-reserve", 4);
@@ -165,7 +170,10 @@ static void hpool_test_steal_reserve_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 }
 
-/* §4: distribute round-robin, skipping full children, with a remainder. */
+/*
+ * hpool.rst#hpool-distribute: round-robin, skipping full children, with a
+ * remainder.
+ */
 static void hpool_test_distribute(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-distrib", 20);
@@ -196,7 +204,10 @@ static void hpool_test_distribute(struct kunit *test)
 	hpool_release(c1, f->objs[0]);
 }
 
-/* §4: reclaim takes everything above each child's reserve. */
+/*
+ * hpool.rst#hpool-reclaim: reclaim takes everything above each child's
+ * reserve.
+ */
 static void hpool_test_reclaim(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-reclaim", 20);
@@ -221,7 +232,8 @@ static void hpool_test_reclaim(struct kunit *test)
 }
 
 /*
- * §4: one rebalance pass on a known uneven tree (threshold 80):
+ * hpool.rst#hpool-rebalance: one rebalance pass on a known uneven tree
+ * (threshold 80):
  *   E cap 10, 9 in use  (90%, hot, room 1)
  *   A cap 20, 17 in use (85%, hot, room 3)
  *   B cap 10, 1 in use, 6 free, reserve 4 (10%, cool, can give 2)
@@ -272,7 +284,10 @@ static void hpool_test_rebalance_pass(struct kunit *test)
 	hpt_unfill(e, fe);
 }
 
-/* §4: no move when nobody is above the threshold; draining children stay out. */
+/*
+ * hpool.rst#hpool-rebalance: no move when nobody is above the threshold;
+ * draining children stay out.
+ */
 static void hpool_test_rebalance_threshold(struct kunit *test)
 {
 	struct hpool_params rp = {
@@ -306,7 +321,10 @@ static void hpool_test_rebalance_threshold(struct kunit *test)
 	hpt_unfill(b, fb);
 }
 
-/* §4: interval 0 never arms the work; setting an interval arms it, 0 disarms. */
+/*
+ * hpool.rst#hpool-rebalance: interval 0 never arms the work; setting an
+ * interval arms it, 0 disarms.
+ */
 static void hpool_test_rebalance_interval(struct kunit *test)
 {
 	struct hpool_params rp = {
@@ -339,130 +357,6 @@ static void hpool_test_rebalance_interval(struct kunit *test)
 	hpt_unfill(b, fb);
 }
 
-/* Concurrency: acquirers on every CPU while stock moves in a loop. */
-struct hpm_run {
-	struct hpool *root, *kids[3];
-	atomic_long_t acquired, released;
-	atomic_t stop;
-	struct completion start;
-};
-
-static int hpm_acquirer(void *data)
-{
-	struct hpm_run *run = data;
-	struct rnd_state rnd;
-	void *held[8];
-	struct hpool *from[8];
-	int nr = 0;
-
-	prandom_seed_state(&rnd, (u64)(uintptr_t)current);
-	wait_for_completion(&run->start);
-	while (!atomic_read(&run->stop)) {
-		u32 r = prandom_u32_state(&rnd);
-
-		if (nr < 8 && (r & 1)) {
-			struct hpool *p = run->kids[(r >> 1) % 3];
-
-			held[nr] = (r >> 4) & 1 ?
-				hpool_acquire_prio(p, HPOOL_PRIO_HIGH, GFP_KERNEL) :
-				hpool_acquire(p, GFP_ATOMIC);
-			if (held[nr]) {
-				from[nr++] = p;
-				atomic_long_inc(&run->acquired);
-			}
-		} else if (nr) {
-			nr--;
-			hpool_release(from[nr], held[nr]);
-			atomic_long_inc(&run->released);
-		}
-		if (!(r & 0x3f00))
-			cond_resched();
-	}
-	while (nr--) {
-		hpool_release(from[nr], held[nr]);
-		atomic_long_inc(&run->released);
-	}
-	while (!kthread_should_stop())
-		schedule_timeout_interruptible(1);
-	return 0;
-}
-
-static void hpool_test_moves_concurrency(struct kunit *test)
-{
-	struct hpool_params rp = { .name = "t-moves", .obj_size = 32, .capacity = 60 };
-	static const char *const names[] = { "lo", "no", "hi" };
-	struct task_struct **tasks;
-	unsigned int cpu, nr = 0, i, moved = 0;
-	unsigned long deadline, sum = 0;
-	struct hpool_stats *st;
-	struct hpm_run *run;
-
-	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
-	st = kunit_kcalloc(test, 4, sizeof(*st), GFP_KERNEL);
-	tasks = kunit_kcalloc(test, num_online_cpus(), sizeof(*tasks), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tasks);
-	KUNIT_ASSERT_NOT_NULL(test, run);
-	KUNIT_ASSERT_NOT_NULL(test, st);
-	init_completion(&run->start);
-	run->root = hpt_new(test, NULL, &rp);
-	for (i = 0; i < 3; i++) {
-		struct hpool_params cp = {
-			.name = names[i], .capacity = 20, .borrow_limit = 4,
-			.reserve = i, .prio = HPOOL_PRIO_LOW + i,
-		};
-
-		run->kids[i] = hpt_new(test, run->root, &cp);
-	}
-
-	for_each_online_cpu(cpu) {
-		tasks[nr] = kthread_create_on_node(hpm_acquirer, run, cpu_to_node(cpu),
-						   "hpool-moves/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(tasks[nr]));
-		kthread_bind(tasks[nr], cpu);
-		wake_up_process(tasks[nr++]);
-	}
-	complete_all(&run->start);
-	deadline = jiffies + msecs_to_jiffies(1500);
-	while (time_before(jiffies, deadline)) {
-		void *x;
-
-		moved += hpool_distribute(run->root, 4);
-		moved += hpool_reclaim(run->root);
-		hpool_rebalance(run->root);
-		x = hpool_acquire_prio(run->root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
-		hpool_release(run->root, x);
-		cond_resched();
-	}
-	atomic_set(&run->stop, 1);
-	for (i = 0; i < nr; i++)
-		kthread_stop(tasks[i]);
-
-	hpool_get_stats(run->root, &st[0]);
-	for (i = 0; i < 3; i++)
-		hpool_get_stats(run->kids[i], &st[i + 1]);
-	kunit_info(test, "%ld acquisitions, %u objects moved\n",
-		   atomic_long_read(&run->acquired), moved);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&run->acquired), 100);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->acquired),
-			atomic_long_read(&run->released));
-	for (i = 0; i < 4; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_in_use, 0, "pool %u", i);
-		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_borrowed, 0, "pool %u", i);
-		KUNIT_EXPECT_EQ_MSG(test, st[i].bad_releases, 0, "pool %u", i);
-		if (i) {
-			KUNIT_EXPECT_EQ_MSG(test, st[i].nr_objects, st[i].nr_free, "pool %u", i);
-			KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects, 20, "pool %u", i);
-			sum += st[i].nr_objects;
-		}
-	}
-	KUNIT_EXPECT_EQ(test, st[0].nr_objects, st[0].nr_free + sum);
-	KUNIT_EXPECT_LE(test, st[0].nr_objects, 60);
-	sum = 0;
-	for (i = 0; i < 4; i++)
-		sum += st[i].allocations - st[i].frees;
-	KUNIT_EXPECT_EQ(test, st[0].nr_objects, sum);
-}
-
 static struct kunit_case hpool_child_cases[] = {
 	KUNIT_CASE(hpool_test_steal_order),
 	KUNIT_CASE(hpool_test_steal_ties),
@@ -472,14 +366,11 @@ static struct kunit_case hpool_child_cases[] = {
 	KUNIT_CASE(hpool_test_rebalance_pass),
 	KUNIT_CASE(hpool_test_rebalance_threshold),
 	KUNIT_CASE(hpool_test_rebalance_interval),
-	KUNIT_CASE_SLOW(hpool_test_moves_concurrency),
 	{}
 };
 
 static struct kunit_suite hpool_child_suite = {
 	.name = "hpool_child",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_child_cases,
 };
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit concurrency test of the hpool core: one kthread per online CPU and an
- * hrtimer in hard-IRQ context hammer a 3-level tree, then the totals must add
- * up exactly (conservation), every object must have been handed to one user
- * at a time, and lockdep must stay silent.
+ * KUnit concurrency tests of hpool, random and so not reproducible: one
+ * kthread per online CPU and an hrtimer in hard-IRQ context hammer a 3-level
+ * tree, then the totals must add up exactly (conservation), every object must
+ * have been handed to one user at a time, and lockdep must stay silent; and
+ * acquirers on every CPU while stock is moved (distribute, reclaim,
+ * rebalance, steals) in a loop, with the same conservation checks.
  */
 
 #include <kunit/test.h>
@@ -11,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
@@ -21,7 +24,12 @@
 #define HPC_POOLS	7	/* root, 2 mids, 4 leaves */
 #define HPC_HELD	8	/* objects a worker holds at most */
 #define HPC_RUN_MS	2000
+#define HPC_SAMPLE_MS	10	/* the gauges are sampled this often meanwhile */
 #define HPC_OBJ_SIZE	64
+#define HPC_ROOT_CAP	96
+#define HPC_CAP		40	/* every child's capacity */
+#define HPC_BORROW	8	/* every child's borrow_limit */
+#define HPC_GROWER	6	/* the HPOOL_F_AUTO_GROW leaf */
 
 struct hpc_run {
 	struct hpool *pools[HPC_POOLS];
@@ -137,26 +145,71 @@ static int hpc_worker_fn(void *data)
 	return 0;
 }
 
+/*
+ * What bounds a pool's objects (its free ones and its children's): its
+ * capacity. The AUTO_GROW leaf's own capacity does not stop it; its parent's
+ * does, since every object of the leaf is charged to that parent.
+ */
+static unsigned int hpc_bound(unsigned int i)
+{
+	if (i == HPC_GROWER)
+		return hpc_bound((i - 1) / 2);
+	return i ? HPC_CAP : HPC_ROOT_CAP;
+}
+
+/*
+ * Instead of a plain sleep while the workers run: sample every pool's
+ * nr_objects and keep the largest seen (no assertion here, the workers run).
+ */
+static void hpc_watch(struct hpc_run *run, struct hpool_stats *scratch,
+		      unsigned int *max_objects)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(HPC_RUN_MS);
+	unsigned int i;
+
+	do {
+		for (i = 0; i < HPC_POOLS; i++) {
+			hpool_get_stats(run->pools[i], scratch);
+			max_objects[i] = max(max_objects[i], scratch->nr_objects);
+		}
+		msleep(HPC_SAMPLE_MS);
+	} while (time_before(jiffies, end));
+}
+
+/* Wait until each worker has given everything back, then stop it. */
+static void hpc_stop_workers(struct hpc_worker *workers, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		wait_for_completion(&workers[i].done);
+		kthread_stop(workers[i].task);
+	}
+}
+
 static void hpool_test_concurrency(struct kunit *test)
 {
 	struct hpool_params rp = {
-		.name = "t-conc", .obj_size = HPC_OBJ_SIZE, .capacity = 96,
+		.name = "t-conc", .obj_size = HPC_OBJ_SIZE, .capacity = HPC_ROOT_CAP,
 		.ctor = hpc_zero, .reset = hpc_zero,
 	};
-	struct hpool_params cp = { .capacity = 40, .borrow_limit = 8 };
+	struct hpool_params cp = { .capacity = HPC_CAP, .borrow_limit = HPC_BORROW };
 	static const char *const names[HPC_POOLS] = {
 		"root", "m0", "m1", "l0", "l1", "l2", "l3",
 	};
+	unsigned int cpu, nr_workers = 0, i, *max_objects;
 	struct hpc_worker *workers;
 	struct hpool_stats *st;
-	unsigned int cpu, nr_workers = 0, i;
 	unsigned long acquired = 0, served, borrows_in, releases = 0;
 	struct hpc_run *run;
+	bool failed = false;
 
 	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
 	workers = kunit_kcalloc(test, num_online_cpus(), sizeof(*workers), GFP_KERNEL);
 	st = kunit_kcalloc(test, HPC_POOLS, sizeof(*st), GFP_KERNEL);
+	max_objects = kunit_kcalloc(test, HPC_POOLS, sizeof(*max_objects), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, max_objects);
 	KUNIT_ASSERT_NOT_NULL(test, run);
 	KUNIT_ASSERT_NOT_NULL(test, workers);
 	init_completion(&run->start);
@@ -164,34 +217,48 @@ static void hpool_test_concurrency(struct kunit *test)
 	run->pools[0] = hpt_new(test, NULL, &rp);
 	for (i = 1; i < HPC_POOLS; i++) {
 		cp.name = names[i];
-		cp.flags = i == 6 ? HPOOL_F_AUTO_GROW : 0;
+		cp.flags = i == HPC_GROWER ? HPOOL_F_AUTO_GROW : 0;
 		run->pools[i] = hpt_new(test, run->pools[(i - 1) / 2], &cp);
 	}
 
+	/*
+	 * From the first worker started to the last one stopped, no assertion:
+	 * returning early would leave the workers running on freed memory.
+	 */
 	for_each_online_cpu(cpu) {
 		struct hpc_worker *w = &workers[nr_workers];
+		struct task_struct *task;
 
 		w->run = run;
 		w->id = nr_workers;
 		init_completion(&w->done);
-		w->task = kthread_create_on_node(hpc_worker_fn, w, cpu_to_node(cpu),
-						 "hpool-conc/%u", cpu);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
-		kthread_bind(w->task, cpu);
-		wake_up_process(w->task);
+		task = kthread_create_on_node(hpc_worker_fn, w, cpu_to_node(cpu),
+					      "hpool-conc/%u", cpu);
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "kthread_create_on_node: %ld", PTR_ERR(task));
+			failed = true;
+			break;
+		}
+		w->task = task;
+		kthread_bind(task, cpu);
+		wake_up_process(task);
 		nr_workers++;
+	}
+	if (failed) {
+		/* Let the workers started go at once, and stop them. */
+		atomic_set(&run->stop, 1);
+		complete_all(&run->start);
+		hpc_stop_workers(workers, nr_workers);
+		return;
 	}
 	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	run->timer.function = hpc_timer_fn;
 	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
 
 	complete_all(&run->start);
-	msleep(HPC_RUN_MS);
+	hpc_watch(run, &st[0], max_objects);
 	atomic_set(&run->stop, 1);
-	for (i = 0; i < nr_workers; i++) {
-		wait_for_completion(&workers[i].done);
-		kthread_stop(workers[i].task);
-	}
+	hpc_stop_workers(workers, nr_workers);
 	/* The timer stops itself once it holds nothing; wait for that. */
 	while (hrtimer_active(&run->timer))
 		usleep_range(1000, 2000);
@@ -204,6 +271,9 @@ static void hpool_test_concurrency(struct kunit *test)
 	}
 	kunit_info(test, "%lu acquisitions, %lu timer fires, %u workers\n",
 		   acquired, run->timer_fires, nr_workers);
+	kunit_info(test, "most objects seen: root %u of %u, %s (the grower's parent) %u of %u\n",
+		   max_objects[0], hpc_bound(0), names[(HPC_GROWER - 1) / 2],
+		   max_objects[(HPC_GROWER - 1) / 2], hpc_bound((HPC_GROWER - 1) / 2));
 	KUNIT_EXPECT_GT(test, acquired, 1000);
 	KUNIT_EXPECT_GT(test, run->timer_fires, 10);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->corrupt), 0);
@@ -234,9 +304,17 @@ static void hpool_test_concurrency(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, served,
 				    atomic_long_read(&run->acquired[i]) + borrows_in,
 				    "pool %s", names[i]);
-		KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects,
-				    i == 6 ? st[0].nr_objects : (i ? 40 : 96), "pool %s", names[i]);
+		/* the capacity held at the end and at every sample meanwhile */
+		KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects, hpc_bound(i), "pool %s", names[i]);
+		KUNIT_EXPECT_LE_MSG(test, max_objects[i], hpc_bound(i), "pool %s", names[i]);
+		/* in use: its own objects and at most borrow_limit borrowed ones */
+		KUNIT_EXPECT_LE_MSG(test, st[i].peak_in_use, hpc_bound(i) + (i ? HPC_BORROW : 0),
+				    "pool %s", names[i]);
 	}
+	/* The grower's parent holds the grower's objects within its capacity. */
+	i = (HPC_GROWER - 1) / 2;
+	KUNIT_EXPECT_LE(test, st[2 * i + 1].nr_objects + st[2 * i + 2].nr_objects + st[i].nr_free,
+			hpc_bound(i));
 	/* The root's charge is every object taken from the slab and not freed. */
 	served = 0;
 	for (i = 0; i < HPC_POOLS; i++)
@@ -244,20 +322,157 @@ static void hpool_test_concurrency(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st[0].nr_objects, served);
 }
 
+/* Concurrency: acquirers on every CPU while stock moves in a loop. */
+struct hpm_run {
+	struct hpool *root, *kids[3];
+	atomic_long_t acquired, released;
+	atomic_t stop;
+	struct completion start;
+};
+
+static int hpm_acquirer(void *data)
+{
+	struct hpm_run *run = data;
+	struct rnd_state rnd;
+	void *held[8];
+	struct hpool *from[8];
+	int nr = 0;
+
+	prandom_seed_state(&rnd, (u64)(uintptr_t)current);
+	wait_for_completion(&run->start);
+	while (!atomic_read(&run->stop)) {
+		u32 r = prandom_u32_state(&rnd);
+
+		if (nr < 8 && (r & 1)) {
+			struct hpool *p = run->kids[(r >> 1) % 3];
+
+			held[nr] = (r >> 4) & 1 ?
+				hpool_acquire_prio(p, HPOOL_PRIO_HIGH, GFP_KERNEL) :
+				hpool_acquire(p, GFP_ATOMIC);
+			if (held[nr]) {
+				from[nr++] = p;
+				atomic_long_inc(&run->acquired);
+			}
+		} else if (nr) {
+			nr--;
+			hpool_release(from[nr], held[nr]);
+			atomic_long_inc(&run->released);
+		}
+		if (!(r & 0x3f00))
+			cond_resched();
+	}
+	while (nr--) {
+		hpool_release(from[nr], held[nr]);
+		atomic_long_inc(&run->released);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void hpool_test_moves_concurrency(struct kunit *test)
+{
+	struct hpool_params rp = { .name = "t-moves", .obj_size = 32, .capacity = 60 };
+	static const char *const names[] = { "lo", "no", "hi" };
+	struct task_struct **tasks;
+	unsigned int cpu, nr = 0, i, moved = 0;
+	unsigned long deadline, sum = 0;
+	struct hpool_stats *st;
+	struct hpm_run *run;
+
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	st = kunit_kcalloc(test, 4, sizeof(*st), GFP_KERNEL);
+	tasks = kunit_kcalloc(test, num_online_cpus(), sizeof(*tasks), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tasks);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	init_completion(&run->start);
+	run->root = hpt_new(test, NULL, &rp);
+	for (i = 0; i < 3; i++) {
+		struct hpool_params cp = {
+			.name = names[i], .capacity = 20, .borrow_limit = 4,
+			.reserve = i, .prio = HPOOL_PRIO_LOW + i,
+		};
+
+		run->kids[i] = hpt_new(test, run->root, &cp);
+	}
+
+	/* No assertion from here until every acquirer is stopped. */
+	for_each_online_cpu(cpu) {
+		struct task_struct *task;
+
+		task = kthread_create_on_node(hpm_acquirer, run, cpu_to_node(cpu),
+					      "hpool-moves/%u", cpu);
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "kthread_create_on_node: %ld", PTR_ERR(task));
+			/* the acquirers started stop at once */
+			atomic_set(&run->stop, 1);
+			break;
+		}
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		tasks[nr++] = task;
+	}
+	complete_all(&run->start);
+	deadline = jiffies + msecs_to_jiffies(1500);
+	while (!atomic_read(&run->stop) && time_before(jiffies, deadline)) {
+		void *x;
+
+		moved += hpool_distribute(run->root, 4);
+		moved += hpool_reclaim(run->root);
+		hpool_rebalance(run->root);
+		x = hpool_acquire_prio(run->root, HPOOL_PRIO_CRITICAL, GFP_KERNEL);
+		hpool_release(run->root, x);
+		cond_resched();
+	}
+	if (atomic_read(&run->stop)) {
+		for (i = 0; i < nr; i++)
+			kthread_stop(tasks[i]);
+		return;
+	}
+	atomic_set(&run->stop, 1);
+	for (i = 0; i < nr; i++)
+		kthread_stop(tasks[i]);
+
+	hpool_get_stats(run->root, &st[0]);
+	for (i = 0; i < 3; i++)
+		hpool_get_stats(run->kids[i], &st[i + 1]);
+	kunit_info(test, "%ld acquisitions, %u objects moved\n",
+		   atomic_long_read(&run->acquired), moved);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&run->acquired), 100);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&run->acquired),
+			atomic_long_read(&run->released));
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_in_use, 0, "pool %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].nr_borrowed, 0, "pool %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, st[i].bad_releases, 0, "pool %u", i);
+		if (i) {
+			KUNIT_EXPECT_EQ_MSG(test, st[i].nr_objects, st[i].nr_free, "pool %u", i);
+			KUNIT_EXPECT_LE_MSG(test, st[i].nr_objects, 20, "pool %u", i);
+			sum += st[i].nr_objects;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, st[0].nr_objects, st[0].nr_free + sum);
+	KUNIT_EXPECT_LE(test, st[0].nr_objects, 60);
+	sum = 0;
+	for (i = 0; i < 4; i++)
+		sum += st[i].allocations - st[i].frees;
+	KUNIT_EXPECT_EQ(test, st[0].nr_objects, sum);
+}
+
 static struct kunit_case hpool_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(hpool_test_concurrency),
+	KUNIT_CASE_SLOW(hpool_test_moves_concurrency),
 	{}
 };
 
 static struct kunit_suite hpool_concurrency_suite = {
 	.name = "hpool_concurrency",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_concurrency_cases,
 };
 
 kunit_test_suite(hpool_concurrency_suite);
 
-MODULE_DESCRIPTION("KUnit concurrency test of the hpool core");
+MODULE_DESCRIPTION("KUnit concurrency tests of hpool");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

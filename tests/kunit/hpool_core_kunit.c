@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the hpool core: SPEC §1 (model), §2 (acquire and release),
- * §5 (lifecycle) and §6 (API errors), each rule with exact counters.
+ * KUnit tests of the hpool core: the model (hpool.rst#hpool-model), acquire
+ * and release (hpool.rst#hpool-acquire, hpool.rst#hpool-release), the
+ * lifecycle (hpool.rst#hpool-lifecycle) and the API's errors
+ * (hpool.rst#hpool-api), each rule with exact counters.
  */
 
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kernfs.h>
+#include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -14,15 +18,74 @@
 
 #include "hpool_test.h"
 
-/* §1: the module's sysfs root exists while hpool is loaded. */
-static void hpool_test_module_loaded(struct kunit *test)
+/*
+ * hpool's module, found among the modules this one uses (the list only
+ * changes when this module is loaded or unloaded, so no lock is needed).
+ */
+static struct module *hpool_test_hpool_module(void)
 {
-	struct hpool *root = hpt_root(test, "t-loaded", 1);
+#ifdef CONFIG_MODULE_UNLOAD
+	struct module_use *use;
 
-	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
+	list_for_each_entry(use, &THIS_MODULE->target_list, target_list)
+		if (!strcmp(use->target->name, "hpool"))
+			return use->target;
+#endif
+	return NULL;
 }
 
-/* §2 step 1: a released object is handed out again from the free list. */
+/*
+ * While hpool is loaded its sysfs root /sys/kernel/hpool exists, a root made
+ * with sysfs has its directory there and a hidden one has none
+ * (hpool.rst#hpool-sysfs); each tree holds one reference on hpool's module
+ * (children none), dropped when its root is destroyed
+ * (hpool.rst#hpool-module-ref).
+ */
+static void hpool_test_module_loaded(struct kunit *test)
+{
+	struct hpool_params hp = {
+		.name = "t-loaded-hidden", .obj_size = 8, .capacity = 1,
+		.flags = HPOOL_F_NO_SYSFS,
+	};
+	unsigned int trees = hpool_nr_trees();
+	struct module *mod = hpool_test_hpool_module();
+	struct kernfs_node *dir, *kn;
+	struct hpool *root, *hidden;
+	int refs;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, mod, "hpool's module not found");
+	refs = module_refcount(mod);
+	dir = kernfs_find_and_get(kernel_kobj->sd, "hpool");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dir, "no /sys/kernel/hpool");
+
+	root = hpt_root(test, "t-loaded", 1);
+	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
+	kn = kernfs_find_and_get(dir, "t-loaded");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, kn, "no /sys/kernel/hpool/t-loaded");
+	kernfs_put(kn);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+
+	/* A child takes no reference; a hidden root takes its own. */
+	hpt_child(test, root, "c", 1, 0);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	hidden = hpt_new(test, NULL, &hp);
+	kn = kernfs_find_and_get(dir, "t-loaded-hidden");
+	KUNIT_EXPECT_NULL(test, kn);
+	kernfs_put(kn);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 2);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 2);
+
+	hpt_destroy(test, hidden);
+	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
+	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	kernfs_put(dir);
+}
+
+/*
+ * hpool.rst#hpool-acquire, step 1: a released object is handed out again from
+ * the free list.
+ */
 static void hpool_test_local_hit(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-local", 4);
@@ -45,7 +108,10 @@ static void hpool_test_local_hit(struct kunit *test)
 	hpool_release(root, b);
 }
 
-/* §2 step 2: a child with an empty free list borrows its parent's free object. */
+/*
+ * hpool.rst#hpool-acquire, step 2: a child with an empty free list borrows its
+ * parent's free object.
+ */
 static void hpool_test_borrow(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-borrow", 10);
@@ -69,7 +135,10 @@ static void hpool_test_borrow(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §2 step 2, chained: a borrow goes up two levels and the root allocates. */
+/*
+ * hpool.rst#hpool-acquire, step 2, chained: a borrow goes up two levels and
+ * the root allocates.
+ */
 static void hpool_test_chained_borrow(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-chain", 10);
@@ -101,7 +170,10 @@ static void hpool_test_chained_borrow(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §2 step 3: past borrow_limit the child allocates, charged up the tree. */
+/*
+ * hpool.rst#hpool-acquire, step 3: past borrow_limit the child allocates,
+ * charged up the tree.
+ */
 static void hpool_test_borrow_limit(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-blimit", 10);
@@ -124,7 +196,10 @@ static void hpool_test_borrow_limit(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 2, 1, 0, 0);
 }
 
-/* §1: an ancestor's capacity stops a grandchild; the failure counts once. */
+/*
+ * hpool.rst#hpool-model: an ancestor's capacity stops a grandchild; the
+ * failure counts once.
+ */
 static void hpool_test_ancestor_capacity(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-anccap", 2);
@@ -147,7 +222,10 @@ static void hpool_test_ancestor_capacity(struct kunit *test)
 	hpool_release(leaf, b);
 }
 
-/* §2 step 2: a borrow the parent cannot serve is not counted on the parent. */
+/*
+ * hpool.rst#hpool-acquire, step 2: a borrow the parent cannot serve is not
+ * counted on the parent.
+ */
 static void hpool_test_borrow_refused(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-refuse", 1);
@@ -163,7 +241,10 @@ static void hpool_test_borrow_refused(struct kunit *test)
 	hpool_release(root, a);
 }
 
-/* §2 step 3: AUTO_GROW passes the child's capacity, never an ancestor's. */
+/*
+ * hpool.rst#hpool-acquire, step 3: AUTO_GROW passes the child's capacity,
+ * never an ancestor's.
+ */
 static void hpool_test_auto_grow(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -204,7 +285,10 @@ static void hpool_test_reset(void *obj)
 	atomic_inc(&hpool_test_reset_calls);
 }
 
-/* §2: reset runs on every release, ctor once per object taken from the slab. */
+/*
+ * hpool.rst#hpool-release: reset runs on every release, ctor once per object
+ * taken from the slab.
+ */
 static void hpool_test_ctor_reset(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -232,7 +316,10 @@ static void hpool_test_ctor_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, allocations), 3);
 }
 
-/* §2: alignment is honoured and the object is writable to its last byte. */
+/*
+ * hpool.rst#hpool-acquire: alignment is honoured and the object is writable to
+ * its last byte.
+ */
 static void hpool_test_align(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -247,7 +334,10 @@ static void hpool_test_align(struct kunit *test)
 	hpool_release(root, a);
 }
 
-/* §2 misuse: a release through the wrong pool goes back as if right. */
+/*
+ * hpool.rst#hpool-release, misuse: a release through the wrong pool goes back
+ * as if right.
+ */
 static void hpool_test_bad_release_wrong_pool(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-wrong", 10);
@@ -272,7 +362,10 @@ static void hpool_test_bad_release_wrong_pool(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, other, 0, 0, 0, 0);
 }
 
-/* §2 misuse: a double release changes nothing but bad_releases. */
+/*
+ * hpool.rst#hpool-release, misuse: a double release changes nothing but
+ * bad_releases.
+ */
 static void hpool_test_bad_release_double(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-double", 10);
@@ -297,7 +390,10 @@ static void hpool_test_bad_release_double(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 2, 2, 0, 0);
 }
 
-/* §2 misuse, HPOOL_DEBUG=y: a pointer hpool never handed out is put nowhere. */
+/*
+ * hpool.rst#hpool-release, misuse, HPOOL_DEBUG=y: a pointer hpool never handed
+ * out is put nowhere.
+ */
 static void hpool_test_bad_release_foreign(struct kunit *test)
 {
 #ifdef CONFIG_HPOOL_DEBUG
@@ -330,34 +426,50 @@ static void hpool_test_release_null(struct kunit *test)
 	HPT_EXPECT_SAME(test, root, &before, 0);
 }
 
-/* §1: names. */
+/* Names a create refuses with -EINVAL. */
+struct hpool_test_name {
+	const char *name;
+	const char *desc;
+};
+
+static const struct hpool_test_name hpool_test_bad_names[] = {
+	{ NULL, "NULL" },
+	{ "", "empty" },
+	{ ".", "dot" },
+	{ "..", "dot dot" },
+	{ "a/b", "a slash" },
+	{ "a b", "a space" },
+	{ "caf\xc3\xa9", "not ASCII" },
+	{ "x\n", "a newline" },
+	{ "0123456789012345678901234567890123", "34 characters" },
+	{ "01234567890123456789012345678901", "32 characters, one too many" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_bad_names, hpool_test_bad_names, desc);
+
+/* hpool.rst#hpool-names: one that is not allowed is -EINVAL. */
+static void hpool_test_names_bad(struct kunit *test)
+{
+	const struct hpool_test_name *bad = test->param_value;
+	struct hpool_params p = { .name = bad->name, .obj_size = 8, .capacity = 1 };
+
+	hpt_expect_create_fails(test, NULL, &p, -EINVAL);
+}
+
+/* hpool.rst#hpool-names: the names allowed, and unique among siblings. */
 static void hpool_test_names(struct kunit *test)
 {
-	static const char *const bad[] = {
-		"", ".", "..", "a/b", "a b", "caf\xc3\xa9", "x\n",
-		"0123456789012345678901234567890123",	/* 34 chars */
-		"01234567890123456789012345678901",	/* 32: one too many */
-	};
 	struct hpool_params p = { .obj_size = 8, .capacity = 1 };
-	struct hpool *root, *a, *err;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		p.name = bad[i];
-		err = hpool_create(&p);
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(err), -EINVAL, "name '%s'", bad[i]);
-	}
-	p.name = NULL;
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create(&p)), -EINVAL);
+	struct hpool *root, *a;
 
 	p.name = "t-Names_1.9-x012345678901234567";	/* 31 chars, every class */
 	root = hpt_new(test, NULL, &p);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create(&p)), -EEXIST);
+	hpt_expect_create_fails(test, NULL, &p, -EEXIST);
 
 	a = hpt_child(test, root, "a", 1, 0);
 	hpt_child(test, root, "b", 1, 0);
 	p = (struct hpool_params){ .name = "a", .capacity = 1 };
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(root, &p)), -EEXIST);
+	hpt_expect_create_fails(test, root, &p, -EEXIST);
 	/* The same name under another parent is fine. */
 	hpt_child(test, a, "b", 1, 0);
 	/* Only "." and ".." are taken: dots are fine elsewhere. */
@@ -365,67 +477,86 @@ static void hpool_test_names(struct kunit *test)
 	hpt_child(test, a, ".a.", 1, 0);
 }
 
-/* §1: depths 0 to HPOOL_MAX_DEPTH - 1; deeper is -EINVAL. */
+/* hpool.rst#hpool-model: depths 0 to HPOOL_MAX_DEPTH - 1; deeper is -EINVAL. */
 static void hpool_test_depth(struct kunit *test)
 {
 	struct hpool_params p = { .name = "d", .capacity = 4, .borrow_limit = 4 };
-	struct hpool *pool = hpt_root(test, "t-depth", 4);
+	struct hpool *root = hpt_root(test, "t-depth", 4), *pool = root;
 	void *obj;
 	int depth;
 
 	for (depth = 1; depth < HPOOL_MAX_DEPTH; depth++)
 		pool = hpt_new(test, pool, &p);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(pool, &p)), -EINVAL);
+	hpt_expect_create_fails(test, pool, &p, -EINVAL);
 
 	/* A borrow chains through all eight levels. */
 	obj = hpool_acquire(pool, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_EXPECT_EQ(test, HPT(pool, parent_borrows), 1);
-	HPT_EXPECT_GAUGES(test, ((struct hpt_ctx *)test->priv)->pools[0], 1, 0, 1, 0);
+	HPT_EXPECT_GAUGES(test, root, 1, 0, 1, 0);
 	hpool_release(pool, obj);
-	HPT_EXPECT_GAUGES(test, ((struct hpt_ctx *)test->priv)->pools[0], 1, 1, 0, 0);
+	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 }
 
-/* §6: every parameter error of create. */
-static void hpool_test_create_errors(struct kunit *test)
-{
-	static const struct hpool_params root_bad[] = {
-		{ .name = "r", .obj_size = 0, .capacity = 1 },
-		{ .name = "r", .obj_size = 8, .align = 3, .capacity = 1 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .borrow_limit = 1 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .flags = HPOOL_F_AUTO_GROW },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .reserve = 2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prewarm = 2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .rebalance_threshold = 101 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prio = 3 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .prio = -2 },
-		{ .name = "r", .obj_size = 8, .capacity = 1, .flags = 0x4 },
-	};
-	static const struct hpool_params child_bad[] = {
-		{ .name = "c", .capacity = 1, .obj_size = 8 },
-		{ .name = "c", .capacity = 1, .align = 8 },
-		{ .name = "c", .capacity = 1, .ctor = hpool_test_ctor },
-		{ .name = "c", .capacity = 1, .reset = hpool_test_reset },
-		{ .name = "c", .capacity = 1, .rebalance_interval_ms = 10 },
-		{ .name = "c", .capacity = 1, .rebalance_threshold = 50 },
-		{ .name = "c", .capacity = 1, .reserve = 2 },
-		{ .name = "c", .capacity = 1, .flags = 0x80 },
-	};
-	struct hpool *root = hpt_root(test, "t-errors", 4);
-	unsigned int i;
+/* A create that must fail with -EINVAL, and why. */
+struct hpool_test_bad {
+	struct hpool_params p;
+	const char *desc;
+};
 
-	for (i = 0; i < ARRAY_SIZE(root_bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(hpool_create(&root_bad[i])),
-				    -EINVAL, "root case %u", i);
-	for (i = 0; i < ARRAY_SIZE(child_bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test,
-				    PTR_ERR_OR_ZERO(hpool_create_child(root, &child_bad[i])),
-				    -EINVAL, "child case %u", i);
-	/* Nothing was left behind by the failures. */
+static const struct hpool_test_bad hpool_test_root_bad[] = {
+	{ { .name = "r", .obj_size = 0, .capacity = 1 }, "obj_size 0" },
+	{ { .name = "r", .obj_size = 8, .align = 3, .capacity = 1 }, "align 3" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .borrow_limit = 1 }, "borrow_limit" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .flags = HPOOL_F_AUTO_GROW },
+	  "AUTO_GROW" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .reserve = 2 }, "reserve over capacity" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prewarm = 2 }, "prewarm over capacity" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .rebalance_threshold = 101 },
+	  "rebalance_threshold 101" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prio = 3 }, "prio 3" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .prio = -2 }, "prio -2" },
+	{ { .name = "r", .obj_size = 8, .capacity = 1, .flags = 0x4 }, "unknown flag 0x4" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_root_bad, hpool_test_root_bad, desc);
+
+static const struct hpool_test_bad hpool_test_child_bad[] = {
+	{ { .name = "c", .capacity = 1, .obj_size = 8 }, "obj_size" },
+	{ { .name = "c", .capacity = 1, .align = 8 }, "align" },
+	{ { .name = "c", .capacity = 1, .ctor = hpool_test_ctor }, "ctor" },
+	{ { .name = "c", .capacity = 1, .reset = hpool_test_reset }, "reset" },
+	{ { .name = "c", .capacity = 1, .rebalance_interval_ms = 10 }, "rebalance_interval_ms" },
+	{ { .name = "c", .capacity = 1, .rebalance_threshold = 50 }, "rebalance_threshold" },
+	{ { .name = "c", .capacity = 1, .reserve = 2 }, "reserve over capacity" },
+	{ { .name = "c", .capacity = 1, .flags = 0x80 }, "unknown flag 0x80" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpool_test_child_bad, hpool_test_child_bad, desc);
+
+/* hpool.rst#hpool-api: every parameter error of creating a root. */
+static void hpool_test_create_errors_root(struct kunit *test)
+{
+	const struct hpool_test_bad *bad = test->param_value;
+
+	hpt_expect_create_fails(test, NULL, &bad->p, -EINVAL);
+}
+
+/* hpool.rst#hpool-api: every parameter error of creating a child. */
+static void hpool_test_create_errors_child(struct kunit *test)
+{
+	const struct hpool_test_bad *bad = test->param_value;
+	struct hpool *root = hpt_root(test, "t-errors", 4);
+
+	hpt_expect_create_fails(test, root, &bad->p, -EINVAL);
+	/* Nothing was left behind by the failure. */
 	hpt_destroy(test, root);
 }
 
-/* §5: prewarm fills the free list on a work item, then the pool is active. */
+/*
+ * hpool.rst#hpool-lifecycle: prewarm fills the free list on a work item, then
+ * the pool is active.
+ */
 static void hpool_test_prewarm(struct kunit *test)
 {
 	struct hpool_params p = {
@@ -445,8 +576,8 @@ static void hpool_test_prewarm(struct kunit *test)
 }
 
 /*
- * §5: a warming pool serves acquisitions and refuses activate; draining it
- * stops the prewarm.
+ * hpool.rst#hpool-lifecycle: a warming pool serves acquisitions and refuses
+ * activate; draining it stops the prewarm.
  */
 static void hpool_test_prewarm_drain(struct kunit *test)
 {
@@ -476,7 +607,10 @@ static void hpool_test_prewarm_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
 }
 
-/* §5: drain with an object out times out and stays draining. */
+/*
+ * hpool.rst#hpool-lifecycle: drain with an object out times out and stays
+ * draining.
+ */
 static void hpool_test_drain_timeout(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-to", 4);
@@ -528,7 +662,10 @@ static void hpool_test_later_activate(struct work_struct *work)
 	hpool_activate(l->pool);
 }
 
-/* §5: a waiting drain completes when the last object comes back. */
+/*
+ * hpool.rst#hpool-lifecycle: a waiting drain completes when the last object
+ * comes back.
+ */
 static void hpool_test_drain_completes(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-ok", 4);
@@ -555,7 +692,10 @@ static void hpool_test_drain_completes(struct kunit *test)
 	hpool_release(root, l.obj);
 }
 
-/* §5: activate while a drain waits: the drain returns -ECANCELED. */
+/*
+ * hpool.rst#hpool-lifecycle: activate while a drain waits: the drain returns
+ * -ECANCELED.
+ */
 static void hpool_test_drain_canceled(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-drain-cancel", 4);
@@ -573,7 +713,10 @@ static void hpool_test_drain_canceled(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_ACTIVE);
 }
 
-/* §5: destroy is refused, changing nothing, with children or objects out. */
+/*
+ * hpool.rst#hpool-lifecycle: destroy is refused, changing nothing, with
+ * children or objects out.
+ */
 static void hpool_test_destroy_busy(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-busy", 4);
@@ -596,7 +739,10 @@ static void hpool_test_destroy_busy(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 0, 0, 0, 0);
 }
 
-/* §5: destroying a whole tree frees every object (kmemleak checks the rest). */
+/*
+ * hpool.rst#hpool-lifecycle: destroying a whole tree frees every object
+ * (kmemleak checks the rest).
+ */
 static void hpool_test_destroy_tree(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-tree", 64);
@@ -627,14 +773,17 @@ static void hpool_test_destroy_tree(struct kunit *test)
 	hpt_destroy(test, root);
 }
 
-/* §6: a create_child on a draining parent is refused with -EBUSY. */
+/*
+ * hpool.rst#hpool-api: a create_child on a draining parent is refused with
+ * -EBUSY.
+ */
 static void hpool_test_child_of_draining(struct kunit *test)
 {
 	struct hpool_params p = { .name = "c", .capacity = 1 };
 	struct hpool *root = hpt_root(test, "t-drainparent", 4);
 
 	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), 0);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(root, &p)), -EBUSY);
+	hpt_expect_create_fails(test, root, &p, -EBUSY);
 	KUNIT_EXPECT_EQ(test, hpool_activate(root), 0);
 	hpt_new(test, root, &p);
 }
@@ -654,9 +803,11 @@ static struct kunit_case hpool_core_cases[] = {
 	KUNIT_CASE(hpool_test_bad_release_double),
 	KUNIT_CASE(hpool_test_bad_release_foreign),
 	KUNIT_CASE(hpool_test_release_null),
+	KUNIT_CASE_PARAM(hpool_test_names_bad, hpool_test_bad_names_gen_params),
 	KUNIT_CASE(hpool_test_names),
 	KUNIT_CASE(hpool_test_depth),
-	KUNIT_CASE(hpool_test_create_errors),
+	KUNIT_CASE_PARAM(hpool_test_create_errors_root, hpool_test_root_bad_gen_params),
+	KUNIT_CASE_PARAM(hpool_test_create_errors_child, hpool_test_child_bad_gen_params),
 	KUNIT_CASE(hpool_test_prewarm),
 	KUNIT_CASE(hpool_test_prewarm_drain),
 	KUNIT_CASE(hpool_test_drain_timeout),
@@ -670,8 +821,6 @@ static struct kunit_case hpool_core_cases[] = {
 
 static struct kunit_suite hpool_core_suite = {
 	.name = "hpool_core",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_core_cases,
 };
 

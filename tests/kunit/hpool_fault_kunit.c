@@ -188,56 +188,74 @@ static void hpf_chain(struct kunit *test, struct hpool **chain, const char *tag)
 
 static void hpf_unchain(struct kunit *test, struct hpool **chain)
 {
-	struct hpt_ctx *ctx = test->priv;
-
 	hpt_destroy(test, chain[2]);
 	hpt_destroy(test, chain[1]);
 	hpt_destroy(test, chain[0]);
-	/* they were the last three of the case's pools: reuse the slots */
-	ctx->nr -= 3;
 }
 
 /*
- * §2 under failing allocations: an acquire on the leaf of an empty 3-level
- * chain allocates at the root first (the borrow chains up), then at mid, then
- * at the leaf. With the first @f allocations failing, level @f serves; with 3
- * failing the acquire fails, counted once as fail_nomem on the leaf and nothing
- * on the pools asked for a borrow, with every charge and borrow slot rolled
- * back. Then the pool serves again.
+ * hpool_fail_alloc is armed with @times failures, every @interval-th
+ * allocation; @left of them must be left unused by the acquire. That counts
+ * the allocations it made: with 0 failing, the root's is the only one (the
+ * second, which would fail, never comes); with 1 or 2, each is used up; with
+ * all 3 failing, a fourth is never tried.
+ */
+struct hpf_chain_fault {
+	int fails;		/* allocations that fail, from the root down */
+	int times, left;
+	unsigned long interval;
+	const char *tag;
+	const char *desc;
+};
+
+static const struct hpf_chain_fault hpf_chain_faults[] = {
+	{ 0, 1, 1, 2, "c0", "no failure: the root allocates" },
+	{ 1, 1, 0, 1, "c1", "the root's allocation fails: mid allocates" },
+	{ 2, 2, 0, 1, "c2", "the root's and mid's fail: the leaf allocates" },
+	{ 3, 4, 1, 1, "c3", "all three fail: the acquire fails" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpf_chain_faults, hpf_chain_faults, desc);
+
+/*
+ * hpool.rst#hpool-acquire under failing allocations: an acquire on the leaf of
+ * an empty 3-level chain allocates at the root first (the borrow chains up),
+ * then at mid, then at the leaf. With the first f allocations failing (one row
+ * each), level f serves; with 3 failing the acquire fails, counted once as
+ * fail_nomem on the leaf and nothing on the pools asked for a borrow, with
+ * every charge and borrow slot rolled back. Then the pool serves again.
  */
 static void hpool_test_fault_borrow_chain(struct kunit *test)
 {
-	static const char *const tags[] = { "c0", "c1", "c2", "c3" };
+	const struct hpf_chain_fault *row = test->param_value;
+	int f = row->fails;
 	struct hpool *chain[3];
 	void *obj;
-	int f;
 
-	for (f = 0; f <= 3; f++) {
-		hpf_chain(test, chain, tags[f]);
-		hpf_fail_arm(test, f ? f : 0, 1);
+	hpf_chain(test, chain, row->tag);
+	hpf_fail_arm(test, row->times, row->interval);
+	obj = hpool_acquire(chain[2], GFP_KERNEL);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), row->left,
+			    "%d of %d failures used", row->times - row->left, row->times);
+	hpf_fail_disarm();
+	KUNIT_EXPECT_EQ_MSG(test, !obj, f == 3, "%d failures", f);
+	hpf_expect_chain(test, chain, f == 3 ? -1 : f, row->tag);
+
+	/* the chain recovers: the next acquire works, at the root, and is exact */
+	if (!obj) {
 		obj = hpool_acquire(chain[2], GFP_KERNEL);
-		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&hpool_fail_alloc.times), 0,
-				    "%d failures injected", f);
-		hpf_fail_disarm();
-		KUNIT_EXPECT_EQ_MSG(test, !obj, f == 3, "%d failures", f);
-		hpf_expect_chain(test, chain, f == 3 ? -1 : f, tags[f]);
-
-		/* the chain recovers: the next acquire works and is exact */
-		if (!obj) {
-			obj = hpool_acquire(chain[2], GFP_KERNEL);
-			KUNIT_ASSERT_NOT_NULL(test, obj);
-			KUNIT_EXPECT_EQ(test, HPT(chain[0], allocations), 1);
-			KUNIT_EXPECT_EQ(test, HPT(chain[2], fail_nomem), 1);
-		}
-		KUNIT_ASSERT_NOT_NULL(test, obj);
-		hpool_release(chain[2], obj);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], releases), 1);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_in_use) + HPT(chain[1], nr_in_use) +
-				HPT(chain[0], nr_in_use), 0);
-		KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_borrowed) + HPT(chain[1], nr_borrowed), 0);
-		KUNIT_EXPECT_EQ(test, HPT(chain[0], nr_objects), 1);
-		hpf_unchain(test, chain);
+		KUNIT_EXPECT_EQ(test, HPT(chain[0], allocations), 1);
+		KUNIT_EXPECT_EQ(test, HPT(chain[1], allocations) + HPT(chain[2], allocations), 0);
+		KUNIT_EXPECT_EQ(test, HPT(chain[2], fail_nomem), 1);
 	}
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	hpool_release(chain[2], obj);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], releases), 1);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_in_use) + HPT(chain[1], nr_in_use) +
+			HPT(chain[0], nr_in_use), 0);
+	KUNIT_EXPECT_EQ(test, HPT(chain[2], nr_borrowed) + HPT(chain[1], nr_borrowed), 0);
+	KUNIT_EXPECT_EQ(test, HPT(chain[0], nr_objects), 1);
+	hpf_unchain(test, chain);
 }
 
 /*
@@ -299,10 +317,10 @@ static void hpool_test_fault_borrow_chain_nth(struct kunit *test)
 }
 
 /*
- * §5 prewarm under failing allocations, at the end of a 3-level chain: the
- * k-th allocation of the work fails; the pool keeps the k-1 objects it got,
- * exactly charged up the chain, turns active, counts no fail_* (no acquire
- * failed), and serves.
+ * hpool.rst#hpool-lifecycle: prewarm under failing allocations, at the end of
+ * a 3-level chain: the k-th allocation of the work fails; the pool keeps the
+ * k-1 objects it got, exactly charged up the chain, turns active, counts no
+ * fail_* (no acquire failed), and serves.
  */
 static void hpool_test_fault_prewarm(struct kunit *test)
 {
@@ -387,10 +405,10 @@ static void hpool_test_fault_prewarm_drain(struct kunit *test)
 }
 
 /*
- * §4 never allocates: with every allocation failing, distribute, reclaim and
- * stealing move exactly what the free lists hold, the pools serve from the
- * moved stock, and each failing acquire counts one fail_nomem on the pool
- * called only.
+ * hpool.rst#hpool-moving-stock never allocates: with every allocation failing,
+ * distribute, reclaim and stealing move exactly what the free lists hold, the
+ * pools serve from the moved stock, and each failing acquire counts one
+ * fail_nomem on the pool called only.
  */
 static void hpool_test_fault_moves(struct kunit *test)
 {
@@ -471,59 +489,70 @@ static bool hpf_has_child(struct hpool *parent, const char *name)
 	return found;
 }
 
+struct hpf_child_flags {
+	unsigned int flags;
+	const char *desc;
+};
+
+static const struct hpf_child_flags hpf_child_flags[] = {
+	{ 0, "with a sysfs directory" },
+	{ HPOOL_F_NO_SYSFS, "HPOOL_F_NO_SYSFS" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(hpf_child_flags, hpf_child_flags, desc);
+
 /*
- * §5 child creation with every slab allocation of it failing in turn
- * (failslab, current->fail_nth): the pool, its kobject, name, sysfs
- * directory and files, its children/ directory. Each failure returns
- * -ENOMEM and leaves the parent as it was; a fault that a lower layer absorbs
- * (kmemleak's own metadata, say) gives a working pool.
+ * hpool.rst#hpool-lifecycle: child creation with every slab allocation of it
+ * failing in turn (failslab, current->fail_nth), with and without sysfs (one
+ * row each): the pool, its kobject, name, sysfs directory and files, its
+ * children/ directory. Each failure returns -ENOMEM and leaves the parent as
+ * it was; a fault that a lower layer absorbs (kmemleak's own metadata, say)
+ * gives a working pool.
  */
 static void hpool_test_fault_create_child(struct kunit *test)
 {
-	static const unsigned int flags[] = { 0, HPOOL_F_NO_SYSFS };
-	struct hpool_params p = { .name = "c", .capacity = 2, .borrow_limit = 1 };
-	unsigned int n, left = 0, nr_failed, i;
+	const struct hpf_child_flags *row = test->param_value;
+	struct hpool_params p = {
+		.name = "c", .capacity = 2, .borrow_limit = 1, .flags = row->flags,
+	};
+	unsigned int n, left = 0, nr_failed = 0;
 	struct hpool *root, *c;
 	void *obj;
 
 	hpf_failslab_arm(test);
 	root = hpt_root(test, "t-flt-child", 4);
-	for (i = 0; i < ARRAY_SIZE(flags); i++) {
-		p.flags = flags[i];
-		nr_failed = 0;
-		for (n = 1; n <= HPF_MAX_NTH; n++) {
-			current->fail_nth = n;
-			c = hpool_create_child(root, &p);
-			left = current->fail_nth;
-			current->fail_nth = 0;
-			if (IS_ERR(c)) {
-				nr_failed++;
-				KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(c), -ENOMEM, "n=%u", n);
-				KUNIT_EXPECT_EQ_MSG(test, left, 0, "n=%u", n);
-				KUNIT_EXPECT_FALSE_MSG(test, hpf_has_child(root, "c"), "n=%u", n);
-				KUNIT_EXPECT_EQ(test, root->nr_children, 0);
-				KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
-				continue;
-			}
-			KUNIT_ASSERT_NOT_NULL(test, c);
-			KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden),
-					flags[i] ? 1U : 0U);
-			KUNIT_EXPECT_EQ(test, c->in_sysfs, !flags[i]);
-			/* the new pool works: a borrow from the root */
-			obj = hpool_acquire(c, GFP_KERNEL);
-			KUNIT_EXPECT_NOT_NULL(test, obj);
-			KUNIT_EXPECT_EQ(test, HPT(c, parent_borrows), 1);
-			hpool_release(c, obj);
-			KUNIT_EXPECT_EQ(test, hpool_destroy(c), 0);
-			if (left)
-				break;
+	for (n = 1; n <= HPF_MAX_NTH; n++) {
+		current->fail_nth = n;
+		c = hpool_create_child(root, &p);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (IS_ERR(c)) {
+			nr_failed++;
+			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(c), -ENOMEM, "n=%u", n);
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "n=%u", n);
+			KUNIT_EXPECT_FALSE_MSG(test, hpf_has_child(root, "c"), "n=%u", n);
+			KUNIT_EXPECT_EQ(test, root->nr_children, 0);
+			KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
+			continue;
 		}
-		kunit_info(test, "flags %#x: %u fault points, %u creations failed\n",
-			   flags[i], n, nr_failed);
-		KUNIT_EXPECT_NE(test, left, 0);
-		/* at least the pool's own allocation; with sysfs, the directory too */
-		KUNIT_EXPECT_GE(test, nr_failed, flags[i] ? 1 : 2);
+		hpt_adopt(test, c);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden),
+				row->flags ? 1U : 0U);
+		KUNIT_EXPECT_EQ(test, c->in_sysfs, !row->flags);
+		/* the new pool works: a borrow from the root */
+		obj = hpool_acquire(c, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, obj);
+		KUNIT_EXPECT_EQ(test, HPT(c, parent_borrows), 1);
+		hpool_release(c, obj);
+		hpt_destroy(test, c);
+		if (left)
+			break;
 	}
+	kunit_info(test, "flags %#x: %u fault points, %u creations failed\n",
+		   row->flags, n, nr_failed);
+	KUNIT_EXPECT_NE(test, left, 0);
+	/* at least the pool's own allocation; with sysfs, the directory too */
+	KUNIT_EXPECT_GE(test, nr_failed, row->flags ? 1 : 2);
 	KUNIT_EXPECT_EQ(test, HPT(root, nr_objects), 1);
 	KUNIT_EXPECT_EQ(test, HPT(root, nr_free), 1);
 	KUNIT_EXPECT_EQ(test, hpf_fails(root), 0);
@@ -554,11 +583,11 @@ static void hpool_test_fault_create_root(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(root), -ENOMEM, "n=%u", n);
 			continue;
 		}
-		KUNIT_ASSERT_NOT_NULL(test, root);
+		hpt_adopt(test, root);
 		obj = hpool_acquire(root, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, obj);
 		hpool_release(root, obj);
-		KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
+		hpt_destroy(test, root);
 	}
 	KUNIT_EXPECT_EQ(test, nr_failed, 2);
 	/* recovers: the name is free, the root works */
@@ -603,10 +632,11 @@ static void hpool_test_misuse_null_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_state(NULL), HPOOL_STOPPED);
 	hpool_get_stats(NULL, &st);
 	hpool_get_stats(root, NULL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(hpool_create_child(NULL, &p)), -EINVAL);
+	hpt_expect_err(test, hpool_create_child(NULL, &p), -EINVAL, "create_child(NULL)");
 	KUNIT_EXPECT_EQ(test, hpool_destroy(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(devm_hpool_create(NULL, &rp)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(devm_hpool_create_child(NULL, root, &p)), -EINVAL);
+	hpt_expect_err(test, devm_hpool_create(NULL, &rp), -EINVAL, "devm_create(NULL)");
+	hpt_expect_err(test, devm_hpool_create_child(NULL, root, &p), -EINVAL,
+		       "devm_create_child(NULL)");
 	HPOOL_EXPECT_WARN_END(test);
 
 	/* nothing moved, nothing counted, nothing written */
@@ -668,15 +698,15 @@ static void hpool_test_misuse_destroy_under_way(struct kunit *test)
 	init_completion(&hpf_ctor_entered);
 	init_completion(&hpf_ctor_gate);
 	atomic_set(&hpf_ctor_calls, 0);
-	root = hpool_create(&p);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
+	/* the case destroys it if the destroyer does not get to */
+	root = hpt_new(test, NULL, &p);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&hpf_ctor_entered, 10 * HZ));
 
 	d->pool = root;
 	task = kthread_run(hpf_destroy_fn, d, "hpf-destroy");
 	if (IS_ERR(task)) {
 		complete(&hpf_ctor_gate);
-		KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
+		hpt_destroy(test, root);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	}
 	/* the destroyer marks the pool dead, then waits for the prewarm work */
@@ -703,6 +733,8 @@ static void hpool_test_misuse_destroy_under_way(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&d->done, 20 * HZ));
 	kthread_stop(task);
 	KUNIT_EXPECT_EQ(test, d->ret, 0);
+	if (!d->ret)
+		hpt_forget(test, root);
 	/* the name is free again: the first destroy went all the way */
 	root = hpt_new(test, NULL, &p);
 	hpool_flush_work(root);
@@ -720,10 +752,10 @@ static void hpool_test_misuse_child_of_stopped(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	/* draining with an object out, then stopped once it is back */
 	KUNIT_EXPECT_EQ(test, hpool_drain(mid, 0), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(mid, &p)), -EBUSY);
+	hpt_expect_create_fails(test, mid, &p, -EBUSY);
 	hpool_release(mid, obj);
 	KUNIT_EXPECT_EQ(test, hpool_state(mid), HPOOL_STOPPED);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(hpool_create_child(mid, &p)), -EBUSY);
+	hpt_expect_create_fails(test, mid, &p, -EBUSY);
 	KUNIT_EXPECT_FALSE(test, hpf_has_child(mid, "c"));
 	KUNIT_EXPECT_EQ(test, mid->nr_children, 0);
 	/* the refused creations left the tree as it was */
@@ -735,12 +767,12 @@ static void hpool_test_misuse_child_of_stopped(struct kunit *test)
 }
 
 static struct kunit_case hpool_fault_cases[] = {
-	KUNIT_CASE(hpool_test_fault_borrow_chain),
+	KUNIT_CASE_PARAM(hpool_test_fault_borrow_chain, hpf_chain_faults_gen_params),
 	KUNIT_CASE(hpool_test_fault_borrow_chain_nth),
 	KUNIT_CASE(hpool_test_fault_prewarm),
 	KUNIT_CASE(hpool_test_fault_prewarm_drain),
 	KUNIT_CASE(hpool_test_fault_moves),
-	KUNIT_CASE(hpool_test_fault_create_child),
+	KUNIT_CASE_PARAM(hpool_test_fault_create_child, hpf_child_flags_gen_params),
 	KUNIT_CASE(hpool_test_fault_create_root),
 	KUNIT_CASE(hpool_test_misuse_null_pool),
 	KUNIT_CASE(hpool_test_misuse_destroy_under_way),
@@ -750,8 +782,6 @@ static struct kunit_case hpool_fault_cases[] = {
 
 static struct kunit_suite hpool_fault_suite = {
 	.name = "hpool_fault",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_fault_cases,
 };
 

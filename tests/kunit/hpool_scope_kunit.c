@@ -17,10 +17,8 @@
 static void hpt_expect_root_gone(struct kunit *test, const char *name)
 {
 	struct hpool_params p = { .name = name, .obj_size = 8, .capacity = 1 };
-	struct hpool *again = hpool_create(&p);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
-	KUNIT_EXPECT_EQ(test, hpool_destroy(again), 0);
+	hpt_destroy(test, hpt_new(test, NULL, &p));
 }
 
 /* devres destroys a tree when the device goes, children before parents. */
@@ -167,9 +165,8 @@ static void hpool_test_hidden_cycles(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, svc->children_kobj);
 	for (cycle = 0; cycle < 1000; cycle++) {
-		struct hpool *req = hpool_create_child(svc, &hp);
+		struct hpool *req = hpt_new(test, svc, &hp);
 
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 		kn = kernfs_find_and_get(svc->children_kobj->sd, "req");
 		KUNIT_EXPECT_NULL(test, kn);
 		kernfs_put(kn);
@@ -179,7 +176,7 @@ static void hpool_test_hidden_cycles(struct kunit *test)
 		}
 		for (i = 0; i < 4; i++)
 			hpool_release(req, objs[i]);
-		KUNIT_ASSERT_EQ(test, hpool_destroy(req), 0);
+		KUNIT_ASSERT_EQ(test, hpt_destroy(test, req), 0);
 	}
 	/* Everything the requests borrowed is back; nothing was charged to them. */
 	HPT_EXPECT_GAUGES(test, svc, 4, 4, 0, 0);
@@ -199,8 +196,6 @@ static struct kunit_case hpool_scope_cases[] = {
 
 static struct kunit_suite hpool_scope_suite = {
 	.name = "hpool_scope",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_scope_cases,
 };
 

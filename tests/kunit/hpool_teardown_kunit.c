@@ -67,13 +67,13 @@ static void hpt_hook_clear(void)
 static int hpt_td_init(struct kunit *test)
 {
 	hpt_hook_clear();
-	return hpt_init(test);
+	return 0;
 }
 
+/* Before the case's pools are destroyed (deferred actions run after exit). */
 static void hpt_td_exit(struct kunit *test)
 {
 	hpt_hook_clear();
-	hpt_exit(test);
 }
 
 /*
@@ -90,10 +90,8 @@ static void hpool_test_destroy_parent_in_window(struct kunit *test)
 	struct hpool *root, *child;
 	void *a, *b;
 
-	root = hpool_create(&rp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
-	child = hpool_create_child(root, &cp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, child);
+	root = hpt_new(test, NULL, &rp);
+	child = hpt_new(test, root, &cp);
 	a = hpool_acquire(child, GFP_KERNEL);
 	b = hpool_acquire(child, GFP_KERNEL);
 	hpool_release(child, a);
@@ -102,15 +100,17 @@ static void hpool_test_destroy_parent_in_window(struct kunit *test)
 
 	/* The parent's destroy, retried from inside the child's teardown. */
 	hpt_hook_set(HPOOL_HOOK_DESTROY, child, root, 0);
-	KUNIT_EXPECT_EQ(test, hpool_destroy(child), 0);
+	hpt_destroy(test, child);
 	hpt_hook_clear();
 	KUNIT_EXPECT_TRUE(test, hpt_hook.fired);
 	KUNIT_EXPECT_EQ(test, hpt_hook.destroy_ret, -EBUSY);
-	if (hpt_hook.destroy_ret == 0)
+	if (hpt_hook.destroy_ret == 0) {
+		hpt_forget(test, root);
 		return;		/* freed already: nothing left to check */
+	}
 	/* The child's objects were uncharged from the living root. */
 	HPT_EXPECT_GAUGES(test, root, 0, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
+	hpt_destroy(test, root);
 }
 
 /*
@@ -126,8 +126,7 @@ static void hpool_test_destroy_while_release_returns(struct kunit *test)
 	struct hpool *req;
 	void *obj;
 
-	req = hpool_create_child(root, &cp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
+	req = hpt_new(test, root, &cp);
 	obj = hpool_acquire(req, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	HPT_EXPECT_GAUGES(test, req, 0, 0, 1, 1);
@@ -138,6 +137,8 @@ static void hpool_test_destroy_while_release_returns(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hpt_hook.fired);
 	KUNIT_EXPECT_EQ(test, hpt_hook.drain_ret, 0);
 	KUNIT_EXPECT_EQ(test, hpt_hook.destroy_ret, 0);
+	if (!hpt_hook.destroy_ret)
+		hpt_forget(test, req);	/* destroyed in the hook */
 	/* The object is back home, counted once. */
 	HPT_EXPECT_GAUGES(test, root, 1, 1, 0, 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(root->nr_children_hidden), 0);
@@ -156,7 +157,17 @@ static int hpt_retry_destroy(void *data)
 	struct hpt_retry *r = data;
 
 	complete(&r->started);
-	while ((r->ret = hpool_destroy(r->pool)) == -EBUSY) {
+	for (;;) {
+		/*
+		 * Stopped only once the child's destroy has returned: the try
+		 * that follows must succeed. If it does not (a child that could
+		 * not go), give up rather than keep kthread_stop() waiting.
+		 */
+		bool last = kthread_should_stop();
+
+		r->ret = hpool_destroy(r->pool);
+		if (r->ret != -EBUSY || last)
+			break;
 		r->busy++;
 		cond_resched();
 	}
@@ -179,10 +190,9 @@ static void hpool_test_destroy_race_threads(struct kunit *test)
 	void *obj;
 
 	for (i = 0; i < 20; i++) {
-		r.pool = hpool_create(&rp);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r.pool);
-		child = hpool_create_child(r.pool, &cp);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, child);
+		/* The case destroys whatever the race leaves behind. */
+		r.pool = hpt_new(test, NULL, &rp);
+		child = hpt_new(test, r.pool, &cp);
 		obj = hpool_acquire(child, GFP_KERNEL);
 		hpool_release(child, obj);
 		init_completion(&r.started);
@@ -190,8 +200,8 @@ static void hpool_test_destroy_race_threads(struct kunit *test)
 		t = kthread_create(hpt_retry_destroy, &r, "hpt-retry");
 		if (IS_ERR(t)) {
 			/* Nothing started: clean up, then fail. */
-			KUNIT_EXPECT_EQ(test, hpool_destroy(child), 0);
-			KUNIT_EXPECT_EQ(test, hpool_destroy(r.pool), 0);
+			hpt_destroy(test, child);
+			hpt_destroy(test, r.pool);
 			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
 			return;
 		}
@@ -202,11 +212,15 @@ static void hpool_test_destroy_race_threads(struct kunit *test)
 		hpt_hook_set(HPOOL_HOOK_DESTROY, child, NULL, 1);
 		if (hpool_destroy(child))
 			bad++;
+		else
+			hpt_forget(test, child);
 		hpt_hook_clear();
 		kthread_stop(t);
 		put_task_struct(t);
 		if (r.ret)
 			bad++;
+		else
+			hpt_forget(test, r.pool);
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
@@ -238,18 +252,17 @@ static void hpool_test_destroy_while_release_threads(struct kunit *test)
 				   .flags = HPOOL_F_NO_SYSFS };
 	struct task_struct *t;
 	struct hpt_rel r;
-	int i, bad = 0;
+	int i, ret, bad = 0;
 
 	for (i = 0; i < 20; i++) {
-		r.pool = hpool_create_child(root, &cp);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r.pool);
+		r.pool = hpt_new(test, root, &cp);
 		r.obj = hpool_acquire(r.pool, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, r.obj);
 		init_completion(&r.go);
 		t = kthread_create(hpt_release_fn, &r, "hpt-release");
 		if (IS_ERR(t)) {
 			hpool_release(r.pool, r.obj);
-			KUNIT_EXPECT_EQ(test, hpool_destroy(r.pool), 0);
+			hpt_destroy(test, r.pool);
 			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t));
 			return;
 		}
@@ -258,8 +271,13 @@ static void hpool_test_destroy_while_release_threads(struct kunit *test)
 		hpt_hook_set(HPOOL_HOOK_RETURN, r.pool, NULL, 1);
 		wake_up_process(t);
 		complete(&r.go);
-		if (hpool_drain(r.pool, 10 * HZ) || hpool_destroy(r.pool))
+		ret = hpool_drain(r.pool, 10 * HZ);
+		if (!ret)
+			ret = hpool_destroy(r.pool);
+		if (ret)
 			bad++;
+		else
+			hpt_forget(test, r.pool);
 		kthread_stop(t);
 		put_task_struct(t);
 		hpt_hook_clear();
@@ -291,8 +309,9 @@ static struct device *hpt_devm_tree(struct kunit *test, const char *name,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	root = devm_hpool_create(dev, &rp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
+	/* A plain child is the case's: destroyed at its end if still there. */
 	*child = devm_child ? devm_hpool_create_child(dev, root, &cp) :
-			      hpool_create_child(root, &cp);
+			      hpt_new(test, root, &cp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, *child);
 	*obj = hpool_acquire(*child, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, *obj);
@@ -349,7 +368,7 @@ static void hpool_test_orphan_plain_child(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, obj);
 	hpool_release(child, obj);
 
-	KUNIT_EXPECT_EQ(test, hpool_destroy(child), 0);
+	hpt_destroy(test, child);
 	hpool_flush_all();
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), base);
 }
@@ -464,47 +483,34 @@ static void hpool_test_rebalance_many_siblings(struct kunit *test)
 	objs = kunit_kcalloc(test, HPT_MANY, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, kids);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
-	root = hpool_create(&rp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
+	/* The case destroys the whole tree at its end, children first. */
+	root = hpt_new(test, NULL, &rp);
 	for (i = 0; i < HPT_MANY; i++) {
 		snprintf(name, sizeof(name), "full%d", i);
 		cp.name = name;
-		kids[i] = hpool_create_child(root, &cp);
-		if (IS_ERR(kids[i]))
-			break;
+		kids[i] = hpt_new(test, root, &cp);
 		objs[i] = hpool_acquire(kids[i], GFP_KERNEL);	/* util 100 */
 	}
 	cp.name = "hot";
 	cp.capacity = 10;
 	cp.borrow_limit = 0;
-	hot = hpool_create_child(root, &cp);
+	hot = hpt_new(test, root, &cp);
 	cp.name = "cool";
-	cool = hpool_create_child(root, &cp);
-	if (i == HPT_MANY && !IS_ERR(hot) && !IS_ERR(cool)) {
-		for (i = 0; i < 9; i++)
-			held[i] = hpool_acquire(hot, GFP_KERNEL);	/* util 90 */
-		/* cool: five free objects, nothing in use */
-		for (i = 0; i < 5; i++)
-			c[i] = hpool_acquire(cool, GFP_KERNEL);
-		for (i = 0; i < 5; i++)
-			hpool_release(cool, c[i]);
-		hpool_rebalance(root);
-		KUNIT_EXPECT_EQ(test, HPT(hot, rebalanced_in), 1);
-		KUNIT_EXPECT_EQ(test, HPT(cool, rebalanced_out), 1);
-		for (i = 0; i < 9; i++)
-			hpool_release(hot, held[i]);
-	} else {
-		KUNIT_FAIL(test, "could not build the tree");
-	}
-	if (!IS_ERR(hot))
-		KUNIT_EXPECT_EQ(test, hpool_destroy(hot), 0);
-	if (!IS_ERR(cool))
-		KUNIT_EXPECT_EQ(test, hpool_destroy(cool), 0);
-	for (i = 0; i < HPT_MANY && !IS_ERR_OR_NULL(kids[i]); i++) {
+	cool = hpt_new(test, root, &cp);
+	for (i = 0; i < 9; i++)
+		held[i] = hpool_acquire(hot, GFP_KERNEL);	/* util 90 */
+	/* cool: five free objects, nothing in use */
+	for (i = 0; i < 5; i++)
+		c[i] = hpool_acquire(cool, GFP_KERNEL);
+	for (i = 0; i < 5; i++)
+		hpool_release(cool, c[i]);
+	hpool_rebalance(root);
+	KUNIT_EXPECT_EQ(test, HPT(hot, rebalanced_in), 1);
+	KUNIT_EXPECT_EQ(test, HPT(cool, rebalanced_out), 1);
+	for (i = 0; i < 9; i++)
+		hpool_release(hot, held[i]);
+	for (i = 0; i < HPT_MANY; i++)
 		hpool_release(kids[i], objs[i]);
-		KUNIT_EXPECT_EQ(test, hpool_destroy(kids[i]), 0);
-	}
-	KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
 }
 
 static struct kunit_case hpool_teardown_cases[] = {

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by hpool's KUnit suites: pools that are destroyed at the end
- * of a case (children first), exact stats checks, and the markers that tell
- * the VM harness a warning is expected.
+ * of a case (children first), creates that must fail, exact stats checks, and
+ * the markers that tell the VM harness a warning is expected.
  */
 #ifndef _HPOOL_TEST_H
 #define _HPOOL_TEST_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
+#include <linux/bug.h>
+#include <linux/err.h>
 #include <linux/printk.h>
 
 #include <hpool.h>
@@ -22,25 +26,61 @@
 void hpool_flush_work(struct hpool *pool);
 int hpool_set_rebalance_interval(struct hpool *root, unsigned int ms);
 bool hpool_rebalance_armed(struct hpool *root);
+unsigned int hpool_nr_trees(void);
 
-#define HPT_MAX_POOLS 16
+/*
+ * The pools a case creates through these helpers are destroyed at the end of
+ * the case by KUnit deferred actions (kunit_add_action()), in the reverse
+ * order of their creation: children before their parents. Each destroy must
+ * succeed: a pool still busy at the end of a case is a failure of that case.
+ * The action's context is the pool itself; the case is the one running in
+ * the current task (KUnit sets it for the case and for its cleanup).
+ */
+static void __maybe_unused hpt_destroy_action(void *ctx)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct hpool *pool = ctx;
+	int ret = hpool_destroy(pool);
 
-/* Per-case state: the pools a case created, destroyed in reverse at exit. */
-struct hpt_ctx {
-	struct hpool *pools[HPT_MAX_POOLS];
-	int nr;
-};
+	if (test)
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "destroy of pool %p at the end of the case",
+				    pool);
+	else
+		WARN(ret, "hpool test: destroy of pool %p: %d\n", pool, ret);
+}
+
+/* Have the case destroy @pool at its end (an error or NULL fails the case). */
+static inline struct hpool *hpt_adopt(struct kunit *test, struct hpool *pool)
+{
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	/* On failure the action runs at once: the pool is destroyed. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hpt_destroy_action, pool), 0);
+	return pool;
+}
 
 static inline struct hpool *hpt_new(struct kunit *test, struct hpool *parent,
 				    const struct hpool_params *p)
 {
-	struct hpt_ctx *ctx = test->priv;
-	struct hpool *pool;
+	return hpt_adopt(test, parent ? hpool_create_child(parent, p) : hpool_create(p));
+}
 
-	KUNIT_ASSERT_LT(test, ctx->nr, HPT_MAX_POOLS);
-	pool = parent ? hpool_create_child(parent, p) : hpool_create(p);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	ctx->pools[ctx->nr++] = pool;
+/*
+ * hpt_new() for where a case must not return early (threads running, task
+ * pinned): fails the case without an assertion; NULL when no pool was made.
+ */
+static inline struct hpool *hpt_try_new(struct kunit *test, struct hpool *parent,
+					const struct hpool_params *p)
+{
+	struct hpool *pool = parent ? hpool_create_child(parent, p) : hpool_create(p);
+
+	if (IS_ERR_OR_NULL(pool)) {
+		KUNIT_FAIL(test, "create of %s: %ld", p->name, PTR_ERR(pool));
+		return NULL;
+	}
+	if (kunit_add_action_or_reset(test, hpt_destroy_action, pool)) {
+		KUNIT_FAIL(test, "%s: cannot defer the destroy", p->name);
+		return NULL;
+	}
 	return pool;
 }
 
@@ -65,32 +105,62 @@ static inline struct hpool *hpt_child(struct kunit *test, struct hpool *parent,
 	return hpt_new(test, parent, &p);
 }
 
-/* Destroy one pool now (it must succeed) and forget it. */
-static inline void hpt_destroy(struct kunit *test, struct hpool *pool)
+/*
+ * Destroy one pool now (it must succeed) and forget it. A pool whose destroy
+ * failed stays with the case, destroyed (and checked) again at its end.
+ * Returns hpool_destroy()'s result.
+ */
+static inline int hpt_destroy(struct kunit *test, struct hpool *pool)
 {
-	struct hpt_ctx *ctx = test->priv;
-	int i;
+	int ret = hpool_destroy(pool);
 
-	KUNIT_EXPECT_EQ(test, hpool_destroy(pool), 0);
-	for (i = 0; i < ctx->nr; i++)
-		if (ctx->pools[i] == pool)
-			ctx->pools[i] = NULL;
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret)
+		kunit_remove_action(test, hpt_destroy_action, pool);
+	return ret;
 }
 
+/* @pool was destroyed by other means (a hook, a thread): forget it. */
+static inline void hpt_forget(struct kunit *test, struct hpool *pool)
+{
+	kunit_remove_action(test, hpt_destroy_action, pool);
+}
+
+/*
+ * @pool is what a create that must fail with @err returned: a pool made by
+ * mistake is left to the end of the case (so it does not leak) and the
+ * expectation fails.
+ */
+static noinline __maybe_unused void
+hpt_expect_err(struct kunit *test, struct hpool *pool, int err, const char *what)
+{
+	if (!IS_ERR_OR_NULL(pool) &&
+	    kunit_add_action_or_reset(test, hpt_destroy_action, pool))
+		KUNIT_FAIL(test, "%s: cannot defer the destroy", what);
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(pool), err, "%s", what);
+}
+
+/* A create (of a root if !@parent) that must fail with @err. */
+static noinline __maybe_unused void
+hpt_expect_create_fails(struct kunit *test, struct hpool *parent,
+			const struct hpool_params *p, int err)
+{
+	struct hpool *pool = parent ? hpool_create_child(parent, p) : hpool_create(p);
+
+	hpt_expect_err(test, pool, err, p->name ? p->name : "(null name)");
+}
+
+/*
+ * The fixture needs no per-case state: suites may still name these as their
+ * .init and .exit (both do nothing; the deferred actions do the work).
+ */
 static inline int hpt_init(struct kunit *test)
 {
-	test->priv = kunit_kzalloc(test, sizeof(struct hpt_ctx), GFP_KERNEL);
-	return test->priv ? 0 : -ENOMEM;
+	return 0;
 }
 
 static inline void hpt_exit(struct kunit *test)
 {
-	struct hpt_ctx *ctx = test->priv;
-	int i;
-
-	for (i = ctx->nr - 1; i >= 0; i--)
-		if (ctx->pools[i])
-			KUNIT_EXPECT_EQ(test, hpool_destroy(ctx->pools[i]), 0);
 }
 
 /* One field of a pool's stats; out of line to keep KASAN stack frames small. */

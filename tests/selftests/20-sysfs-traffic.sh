@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # sysfs reads after scripted traffic: acquire 7 from a grandchild and check
-# every gauge and counter of the three levels against SPEC 2; release; the
-# health/utilization files; lowering capacity frees surplus free objects; a
-# file held open while its pool is destroyed. Needs hpool.ko and
-# hpool_testdrv.ko loaded; runs as root.
+# every gauge and counter of the three levels against
+# hpool.rst#hpool-acquire; release; the health/utilization files; lowering
+# capacity frees surplus free objects; a file held open while its pool is
+# destroyed. Needs hpool.ko and hpool_testdrv.ko loaded; runs as root.
 HERE=$(cd "$(dirname "$0")" && pwd)
 WR=$HERE/hpool_write
 ROOT=st20
