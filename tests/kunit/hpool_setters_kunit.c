@@ -297,8 +297,6 @@ static struct kunit_case hpool_setters_cases[] = {
 
 static struct kunit_suite hpool_setters_suite = {
 	.name = "hpool_setters",
-	.init = hpt_init,
-	.exit = hpt_exit,
 	.test_cases = hpool_setters_cases,
 };
 

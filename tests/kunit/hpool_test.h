@@ -150,19 +150,6 @@ hpt_expect_create_fails(struct kunit *test, struct hpool *parent,
 	hpt_expect_err(test, pool, err, p->name ? p->name : "(null name)");
 }
 
-/*
- * The fixture needs no per-case state: suites may still name these as their
- * .init and .exit (both do nothing; the deferred actions do the work).
- */
-static inline int hpt_init(struct kunit *test)
-{
-	return 0;
-}
-
-static inline void hpt_exit(struct kunit *test)
-{
-}
-
 /* One field of a pool's stats; out of line to keep KASAN stack frames small. */
 static noinline __maybe_unused unsigned long
 hpt_field(struct hpool *pool, size_t off)
