@@ -124,24 +124,34 @@ struct hpool_tree {
  * free objects in front of its free list, and keeps on each CPU the drift of
  * its nr_in_use and two counters; hpool_pcp.c and hpool_pcp.h.
  *
- * A CPU's drift stays within pool->pcp_slack, set whenever the pool lock is
- * released (hpool_unlock()), after folding every CPU's cache and drift back
- * into the pool when it was taken (hpool_lock()): every move of stock and
- * every read sees exact numbers. The slack keeps nr_in_use from crossing a
- * health threshold without a fold. It is 0 (fast path off) unless the pool
- * is active, and at most HPOOL_PCP_SLACK_MAX. A CPU caches at most
+ * A CPU's drift stays within its quota, at most HPOOL_PCP_QUOTA_MAX, which
+ * it takes from the pool's room (pcp_room) when it restocks. The room is
+ * set whenever the pool lock is released (hpool_unlock()) to how far
+ * nr_in_use may move and keep its health level, after the caches, drifts,
+ * counts and quotas of the CPUs in pool->pcp_mask were folded back into the
+ * pool when it was taken (hpool_lock()). So every move of stock and every
+ * read sees exact numbers and costs in proportion to the CPUs that hold
+ * something, not to the possible ones; the drifts of all CPUs together
+ * never cross a health threshold, so health and its notifications are
+ * exact, whatever the number of CPUs; and a CPU that restocks gets up to
+ * HPOOL_PCP_QUOTA_MAX of drift, even on a small pool, as long as the room
+ * allows. No quota is given unless the pool is active. A CPU caches at most
  * HPOOL_PCP_MAX free objects, which count in the pool's nr_free.
  */
 #define HPOOL_PCP_MAX		16
 #define HPOOL_PCP_REFILL	8
-#define HPOOL_PCP_SLACK_MAX	64
+#define HPOOL_PCP_QUOTA_MAX	64
 
 struct hpool_pcp {
 	raw_spinlock_t lock;		/* P: this struct */
 	struct hpool_obj *free;		/* P: free objects whose home is the pool */
 	unsigned int nr_free;		/* P */
-	int in_use;			/* P: drift of nr_in_use, |in_use| <= pcp_slack */
-	unsigned long local_hits;	/* P: summed with the pool's on read */
+	int in_use;			/* P: drift of nr_in_use, |in_use| <= quota */
+	int quota;			/* P, written under L too: the drift this
+					 * CPU may make, taken from pool->pcp_room
+					 */
+	unsigned int cpu;		/* I: the CPU this struct belongs to */
+	unsigned long local_hits;	/* P: added to the pool's by a fold */
 	unsigned long releases;		/* P: likewise */
 };
 
@@ -173,8 +183,12 @@ struct hpool {
 	atomic_t nr_objects;		/* A: charged to this subtree */
 
 	struct hpool_pcp __percpu *pcp;	/* I: NULL for HPOOL_F_NO_SYSFS pools */
-	int pcp_slack;			/* L, READ_ONCE() under P: 0 = fast path off */
-	bool pcp_dirty;			/* L: a CPU cache may hold objects or drift */
+	unsigned long *pcp_mask;	/* L: the CPUs whose cache may hold
+					 * objects, drift, counts or a quota
+					 */
+	unsigned int pcp_room;		/* L: room not yet given out in quotas */
+	bool pcp_armed;			/* W: quotas may be given out */
+	bool pcp_dirty;			/* L: pcp_mask may have a bit set */
 
 	unsigned int capacity;		/* W */
 	unsigned int borrow_limit;	/* W */

@@ -22,9 +22,12 @@ static int __init hpool_init(void)
 	int ret;
 
 	hpool_devres_init();
-	ret = hpool_pool_cache_init();
+	ret = hpool_cpuhp_init();
 	if (ret)
 		return ret;
+	ret = hpool_pool_cache_init();
+	if (ret)
+		goto out_cpuhp;
 	hpool_wq = alloc_workqueue("hpool", WQ_UNBOUND, 0);
 	if (!hpool_wq) {
 		ret = -ENOMEM;
@@ -40,6 +43,8 @@ out_wq:
 	destroy_workqueue(hpool_wq);
 out_cache:
 	hpool_pool_cache_exit();
+out_cpuhp:
+	hpool_cpuhp_exit();
 	return ret;
 }
 
@@ -52,6 +57,7 @@ static void __exit hpool_exit(void)
 	/* Before the workqueue: a pool's last kobject release may be delayed. */
 	hpool_pool_cache_exit();
 	destroy_workqueue(hpool_wq);
+	hpool_cpuhp_exit();
 }
 
 module_init(hpool_init);

@@ -4,30 +4,36 @@
  * drifts of nr_in_use, folded into the pool whenever its lock is taken with
  * hpool_lock() and re-armed when it is released
  * (Documentation/hpool.rst#hpool-fast-path; the bound is described in
- * hpool_internal.h, the locks in its legend). Calls nothing of hpool's: the layer above the objects.
+ * hpool_internal.h, the locks in its legend). Calls nothing of hpool's: the
+ * layer above the objects.
  */
 
+#include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/math.h>
 
 #include "hpool_pcp.h"
 
 /**
- * __hpool_fold_locked() - bring every CPU's cache and drift into the pool
+ * __hpool_fold_locked() - bring the caches, drifts, counts and quotas of the
+ *	CPUs that hold any back into the pool
  * @pool: the pool, locked, with pcp_dirty set (hpool_lock() checks it: no
- *	cache was armed or stocked since the last fold otherwise)
+ *	CPU was given objects or a quota since the last fold otherwise)
  *
- * Turns the fast path off (slack 0) first: a CPU folded here can then only
- * move its drift back towards 0 until __hpool_rearm_locked().
+ * Visits only the CPUs of pool->pcp_mask: a CPU is put there when it is
+ * given objects or a quota, under the pool lock, and cannot drift without a
+ * quota. Turns the fast path off: it is armed again by
+ * __hpool_rearm_locked().
  */
 void __hpool_fold_locked(struct hpool *pool)
 {
-	int cpu;
+	unsigned int cpu;
 
 	lockdep_assert_held(&pool->lock);
 	pool->pcp_dirty = false;
-	WRITE_ONCE(pool->pcp_slack, 0);
-	for_each_possible_cpu(cpu) {
+	WRITE_ONCE(pool->pcp_armed, false);
+	pool->pcp_room = 0;
+	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 		struct hpool_obj *tail;
 
@@ -44,6 +50,12 @@ void __hpool_fold_locked(struct hpool *pool)
 		}
 		pool->nr_in_use += pc->in_use;
 		pc->in_use = 0;
+		pc->quota = 0;
+		pool->c.local_hits += pc->local_hits;
+		pc->local_hits = 0;
+		pool->c.releases += pc->releases;
+		pc->releases = 0;
+		__clear_bit(cpu, pool->pcp_mask);
 		raw_spin_unlock(&pc->lock);
 	}
 	if (pool->nr_in_use > pool->peak_in_use)
@@ -51,12 +63,14 @@ void __hpool_fold_locked(struct hpool *pool)
 }
 
 /**
- * __hpool_rearm_locked() - set the fast path's bound for the pool's state
+ * __hpool_rearm_locked() - arm the fast path for the pool's state
  * @pool: the pool, locked, folded; one with per-CPU caches (hpool_unlock()
  *	checks)
  *
- * The slack lets every CPU drift so far that nr_in_use stays in the band of
- * values with the current health; 0 when the pool is not active.
+ * The room is how far nr_in_use may move, either way, and keep its health
+ * level; the CPUs that restock take it in quotas, so that their drifts
+ * together never cross a threshold, however many CPUs there are. Nothing
+ * when the pool is not active.
  */
 void __hpool_rearm_locked(struct hpool *pool)
 {
@@ -64,8 +78,12 @@ void __hpool_rearm_locked(struct hpool *pool)
 	unsigned int warn, crit, lo, hi, room;
 
 	lockdep_assert_held(&pool->lock);
-	if (pool->dead || pool->state != HPOOL_ACTIVE || !cap)
+	/* No quota is out: the fold took them back, or none was given since. */
+	pool->pcp_room = 0;
+	if (pool->dead || pool->state != HPOOL_ACTIVE || !cap) {
+		WRITE_ONCE(pool->pcp_armed, false);
 		return;
+	}
 	/* The first nr_in_use of each health level. */
 	warn = DIV_ROUND_UP_ULL((u64)cap * HPOOL_WARNING_PCT, 100);
 	crit = DIV_ROUND_UP_ULL((u64)cap * HPOOL_CRITICAL_PCT, 100);
@@ -82,28 +100,16 @@ void __hpool_rearm_locked(struct hpool *pool)
 	room = hi - u;
 	if (lo)
 		room = min(room, u - lo);
-	room = min_t(unsigned int, room / num_possible_cpus(), HPOOL_PCP_SLACK_MAX);
-	if (room) {
-		pool->pcp_dirty = true;
-		WRITE_ONCE(pool->pcp_slack, room);
-	}
+	pool->pcp_room = room;
+	WRITE_ONCE(pool->pcp_armed, room != 0);
 }
 
-/**
- * __hpool_refill_locked() - move up to HPOOL_PCP_REFILL free objects to this
- *	CPU's cache
- * @pool: the pool, locked, with per-CPU caches
- */
-void __hpool_refill_locked(struct hpool *pool)
+/* Move up to HPOOL_PCP_REFILL free objects to a CPU's cache; under L and P. */
+static void __hpool_refill_pc(struct hpool *pool, struct hpool_pcp *pc)
 {
-	struct hpool_pcp *pc;
 	struct hpool_obj *hdr;
 	int i;
 
-	lockdep_assert_held(&pool->lock);
-	pool->pcp_dirty = true;
-	pc = this_cpu_ptr(pool->pcp);
-	raw_spin_lock(&pc->lock);
 	for (i = 0; i < HPOOL_PCP_REFILL && pc->nr_free < HPOOL_PCP_MAX; i++) {
 		hdr = __hpool_pop_locked(pool);
 		if (!hdr)
@@ -112,41 +118,74 @@ void __hpool_refill_locked(struct hpool *pool)
 		pc->free = hdr;
 		pc->nr_free++;
 	}
+}
+
+/**
+ * __hpool_refill_locked() - move up to HPOOL_PCP_REFILL free objects to this
+ *	CPU's cache
+ * @pool: the pool, locked, with per-CPU caches
+ *
+ * Gives no quota: the next acquire on this CPU restocks for one.
+ */
+void __hpool_refill_locked(struct hpool *pool)
+{
+	struct hpool_pcp *pc;
+
+	lockdep_assert_held(&pool->lock);
+	pool->pcp_dirty = true;
+	pc = this_cpu_ptr(pool->pcp);
+	raw_spin_lock(&pc->lock);
+	__set_bit(pc->cpu, pool->pcp_mask);
+	__hpool_refill_pc(pool, pc);
 	raw_spin_unlock(&pc->lock);
 }
 
 /**
- * __hpool_restock() - trade a batch between this CPU's cache and the pool
+ * __hpool_restock() - trade a batch between this CPU's cache and the pool,
+ *	and top its quota up
  * @pool: the pool, with per-CPU caches, not locked
- * @refill: fill the cache (it was empty), else empty it (it was full)
+ * @refill: fill the cache (it was empty or out of quota), else empty it (it
+ *	was full or out of quota)
  *
- * This CPU's cache is empty (acquire) or full (release) while the fast path
- * is armed: trade a batch with the pool's free list. Under the plain pool
- * lock, without a fold: only free objects move, no gauge changes. Out of
- * line: the fast path calls it only when the cache ran dry or over.
+ * Under the plain pool lock, without a fold: only free objects and unused
+ * room move, no gauge changes. Out of line: the fast path calls it only when
+ * its cache ran dry, over, or out of quota.
+ *
+ * Return: false when the fast path is off (nothing done).
  */
-void __hpool_restock(struct hpool *pool, bool refill)
+bool __hpool_restock(struct hpool *pool, bool refill)
 {
 	struct hpool_obj *hdr;
 	struct hpool_pcp *pc;
 	unsigned long flags;
+	unsigned int grant;
 	int i;
 
 	spin_lock_irqsave(&pool->lock, flags);
+	if (!pool->pcp_armed) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		return false;
+	}
+	pool->pcp_dirty = true;
+	pc = this_cpu_ptr(pool->pcp);
+	raw_spin_lock(&pc->lock);
+	__set_bit(pc->cpu, pool->pcp_mask);
+	grant = min_t(unsigned int, HPOOL_PCP_QUOTA_MAX - pc->quota, pool->pcp_room);
+	pc->quota += grant;
+	pool->pcp_room -= grant;
 	if (refill) {
-		__hpool_refill_locked(pool);
+		__hpool_refill_pc(pool, pc);
 	} else {
-		pc = this_cpu_ptr(pool->pcp);
-		raw_spin_lock(&pc->lock);
 		for (i = 0; i < HPOOL_PCP_REFILL && pc->free; i++) {
 			hdr = pc->free;
 			pc->free = hdr->next;
 			pc->nr_free--;
 			__hpool_push_locked(pool, hdr);
 		}
-		raw_spin_unlock(&pc->lock);
 	}
+	raw_spin_unlock(&pc->lock);
 	spin_unlock_irqrestore(&pool->lock, flags);
+	return true;
 }
 
 /**
@@ -160,29 +199,28 @@ int hpool_pcp_alloc(struct hpool *pool)
 	int cpu;
 
 	pool->pcp = alloc_percpu(struct hpool_pcp);
-	if (!pool->pcp)
+	pool->pcp_mask = bitmap_zalloc(nr_cpu_ids, GFP_KERNEL);
+	if (!pool->pcp || !pool->pcp_mask) {
+		hpool_pcp_free(pool);
 		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		raw_spin_lock_init(&per_cpu_ptr(pool->pcp, cpu)->lock);
+	}
+	for_each_possible_cpu(cpu) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+		raw_spin_lock_init(&pc->lock);
+		pc->cpu = cpu;
+	}
 	return 0;
 }
 
 /**
- * hpool_pcp_sum() - add the counters kept per CPU to a snapshot
- * @pool: the pool, locked (with hpool_lock()), with per-CPU caches
- * @st: the snapshot, holding the pool's own counters
+ * hpool_pcp_free() - free a pool's per-CPU caches, which hold nothing
+ * @pool: the pool, unreachable
  */
-void hpool_pcp_sum(struct hpool *pool, struct hpool_stats *st)
+void hpool_pcp_free(struct hpool *pool)
 {
-	int cpu;
-
-	lockdep_assert_held(&pool->lock);
-	for_each_possible_cpu(cpu) {
-		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
-
-		raw_spin_lock(&pc->lock);
-		st->local_hits += pc->local_hits;
-		st->releases += pc->releases;
-		raw_spin_unlock(&pc->lock);
-	}
+	free_percpu(pool->pcp);
+	pool->pcp = NULL;
+	bitmap_free(pool->pcp_mask);
+	pool->pcp_mask = NULL;
 }

@@ -18,9 +18,9 @@
 void __hpool_fold_locked(struct hpool *pool);	/* only if pool->pcp_dirty */
 void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
 void __hpool_refill_locked(struct hpool *pool);
-void __hpool_restock(struct hpool *pool, bool refill);
+bool __hpool_restock(struct hpool *pool, bool refill);
 int hpool_pcp_alloc(struct hpool *pool);
-void hpool_pcp_sum(struct hpool *pool, struct hpool_stats *st);
+void hpool_pcp_free(struct hpool *pool);
 
 /*
  * Take a pool's lock for anything but a fast-path operation: the per-CPU
@@ -96,7 +96,7 @@ static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
 
 	pc = this_cpu_ptr(pool->pcp);
 	hpool_pcp_lock_fast(pc);
-	if (pc->free && pc->in_use < READ_ONCE(pool->pcp_slack)) {
+	if (pc->free && pc->in_use < pc->quota) {
 		hdr = pc->free;
 		pc->free = hdr->next;
 		pc->nr_free--;
@@ -133,7 +133,7 @@ static __always_inline bool __hpool_put_fast(struct hpool *pool, struct hpool_ob
 
 	pc = this_cpu_ptr(pool->pcp);
 	hpool_pcp_lock_fast(pc);
-	if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < READ_ONCE(pool->pcp_slack)) {
+	if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < pc->quota) {
 		hdr->next = pc->free;
 		pc->free = hdr;
 		pc->nr_free++;
@@ -163,10 +163,9 @@ static __always_inline bool hpool_put_fast(struct hpool *pool, struct hpool_obj 
 /* Restock only while the fast path is armed (never without caches). */
 static __always_inline bool hpool_restock(struct hpool *pool, bool refill)
 {
-	if (!READ_ONCE(pool->pcp_slack))
+	if (!READ_ONCE(pool->pcp_armed))
 		return false;
-	__hpool_restock(pool, refill);
-	return true;
+	return __hpool_restock(pool, refill);
 }
 
 #endif /* _HPOOL_PCP_H */

@@ -10,6 +10,8 @@
 #define pr_fmt(fmt) "hpool: " fmt
 
 #include <linux/bug.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/sysfs.h>
@@ -391,8 +393,6 @@ void hpool_read_stats(struct hpool *pool, struct hpool_stats *st)
 	st->nr_borrowed = pool->nr_borrowed;
 	st->peak_in_use = pool->peak_in_use;
 	st->nr_objects = atomic_read(&pool->nr_objects);
-	if (pool->pcp)
-		hpool_pcp_sum(pool, st);
 	hpool_unlock(pool, flags);
 }
 
@@ -467,8 +467,68 @@ void hpool_free_pool(struct hpool *pool)
 		kfree(pool->tree);
 	/* Unlinked under its parent's children_lock: no walker can reach it. */
 	if (pool->pcp)
-		free_percpu(pool->pcp);
+		hpool_pcp_free(pool);
 	kmem_cache_free(hpool_pool_cache, pool);
 	if (atomic_dec_and_test(&hpool_nr_live))
 		wake_up_var(&hpool_nr_live);
+}
+
+/* ---- CPU hotplug ---- */
+
+static enum cpuhp_state hpool_cpuhp_state;
+
+/* Fold and re-arm every pool of @pool's subtree that has per-CPU caches. */
+static void hpool_refold_subtree(struct hpool *pool)
+{
+	struct hpool *child;
+	unsigned long flags;
+
+	if (pool->pcp) {
+		hpool_lock(pool, &flags);
+		hpool_unlock(pool, flags);
+	}
+	hpool_for_each_child(child, pool)
+		hpool_refold_subtree(child);
+}
+
+/*
+ * Once a CPU is dead (on the CPU that took it down): its caches, drifts,
+ * counts and quotas go back to their pools at once
+ * (Documentation/hpool.rst#hpool-fast-path). One that comes up starts with
+ * nothing: it was folded when it went, or never used.
+ */
+static int hpool_cpu_dead(unsigned int cpu)
+{
+	struct hpool *root;
+
+	mutex_lock(&hpool_topology_mutex);
+	list_for_each_entry(root, &hpool_roots, sibling)
+		hpool_refold_subtree(root);
+	mutex_unlock(&hpool_topology_mutex);
+	return 0;
+}
+
+/**
+ * hpool_cpuhp_init() - follow CPU hotplug, before any pool exists
+ *
+ * Return: 0, or the error of cpuhp_setup_state_nocalls().
+ */
+int hpool_cpuhp_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "hpool:dead",
+					NULL, hpool_cpu_dead);
+	if (ret < 0)
+		return ret;
+	hpool_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * hpool_cpuhp_exit() - stop following CPU hotplug
+ */
+void hpool_cpuhp_exit(void)
+{
+	cpuhp_remove_state_nocalls(hpool_cpuhp_state);
 }

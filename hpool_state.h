@@ -120,6 +120,8 @@ static __always_inline void __hpool_in_use_dec_locked(struct hpool *pool)
 unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 
+int hpool_cpuhp_init(void);
+void hpool_cpuhp_exit(void);
 int hpool_pool_cache_init(void);
 void hpool_pool_cache_exit(void);
 struct hpool *hpool_pool_alloc(void);

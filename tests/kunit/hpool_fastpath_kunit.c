@@ -3,9 +3,9 @@
  * KUnit tests of the per-CPU fast path and the bound Documentation/hpool.rst
  * states for it: objects in a CPU's cache are free objects of their home and
  * counted exactly, health (and so its notifications) is exact at every step,
- * a CPU caches at most HPOOL_PCP_MAX objects and drifts at most
- * HPOOL_PCP_SLACK_MAX, and peak_in_use under-reports by less than
- * nr_cpus * HPOOL_PCP_SLACK_MAX. A child borrows from, and gives back to,
+ * a CPU caches at most HPOOL_PCP_MAX objects and drifts at most its quota,
+ * itself at most HPOOL_PCP_QUOTA_MAX, and peak_in_use under-reports by less
+ * than nr_cpus * HPOOL_PCP_QUOTA_MAX. A child borrows from, and gives back to,
  * its parent's cache with the same exact counts, and health is computed
  * without a division to the same level sysfs shows.
  */
@@ -22,19 +22,15 @@
 
 /*
  * Check every CPU's cache against the bound, without folding it; return the
- * largest drift seen and add the fast-path hits to *hits. The bound is the
- * live slack: the one the last unlock of the pool set (the case is the only
- * user of the pool, so nothing changes it meanwhile), itself at most
- * HPOOL_PCP_SLACK_MAX.
+ * largest drift seen and add the fast-path hits to *hits. The bound of a
+ * CPU is its live quota, itself at most HPOOL_PCP_QUOTA_MAX.
  */
 static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long *hits)
 {
-	int cpu, in_use, drift = 0, slack = READ_ONCE(pool->pcp_slack);
+	int cpu, in_use, quota, drift = 0;
 	unsigned int nr_free;
 	unsigned long flags;
 
-	KUNIT_EXPECT_GE(test, slack, 0);
-	KUNIT_EXPECT_LE(test, slack, HPOOL_PCP_SLACK_MAX);
 	for_each_possible_cpu(cpu) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
@@ -43,9 +39,12 @@ static int hpf_check_bound(struct kunit *test, struct hpool *pool, unsigned long
 		*hits += pc->local_hits;
 		nr_free = pc->nr_free;
 		in_use = abs(pc->in_use);
+		quota = pc->quota;
 		raw_spin_unlock_irqrestore(&pc->lock, flags);
 		KUNIT_EXPECT_LE_MSG(test, nr_free, HPOOL_PCP_MAX, "cpu %d", cpu);
-		KUNIT_EXPECT_LE_MSG(test, in_use, slack, "drift, cpu %d", cpu);
+		KUNIT_EXPECT_GE_MSG(test, quota, 0, "quota, cpu %d", cpu);
+		KUNIT_EXPECT_LE_MSG(test, quota, HPOOL_PCP_QUOTA_MAX, "quota, cpu %d", cpu);
+		KUNIT_EXPECT_LE_MSG(test, in_use, quota, "drift, cpu %d", cpu);
 		drift = max(drift, in_use);
 	}
 	return drift;
@@ -72,15 +71,15 @@ static bool hpf_checkpoint(int i)
 }
 
 /*
- * Fast-path hits (the per-CPU local_hits, which a fold leaves alone) count
- * acquisitions served from a CPU's cache: none while nothing was ever free
- * (the first round allocates everything), at most one per acquire of the
- * second round, and none for a release.
+ * Hits (local_hits, the per-CPU counts included, which every fold adds to
+ * the pool's) count acquisitions served from a free list or a CPU's cache:
+ * none while nothing was ever free (the first round allocates everything),
+ * one per acquire of the second round, and none for a release.
  */
 static void hpool_test_fastpath_exact(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "t-fast", HPF_CAP);
-	unsigned long hits, acquire_hits;
+	unsigned long hits, pc_hits = 0, acquire_hits;
 	struct hpool_stats st;
 	int i, round, drift = 0;
 	void **objs;
@@ -95,23 +94,22 @@ static void hpool_test_fastpath_exact(struct kunit *test)
 			KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 			if (!hpf_checkpoint(i))
 				continue;
-			hits = 0;
-			drift = max(drift, hpf_check_bound(test, root, &hits));
-			KUNIT_EXPECT_LE_MSG(test, hits, round ? i + 1 : 0, "round %d, acquire %d",
-					    round, i);
+			drift = max(drift, hpf_check_bound(test, root, &pc_hits));
+			hits = HPT(root, local_hits);
+			KUNIT_EXPECT_EQ_MSG(test, hits, round ? i + 1 : 0,
+					    "round %d, acquire %d", round, i);
 			/* The health band edges (500, 800) are crossed exactly. */
 			hpf_expect_exact(test, root, i + 1, round ? HPF_N : i + 1);
 		}
-		acquire_hits = 0;
-		drift = max(drift, hpf_check_bound(test, root, &acquire_hits));
+		drift = max(drift, hpf_check_bound(test, root, &pc_hits));
+		acquire_hits = HPT(root, local_hits);
 		for (i = HPF_N - 1; i >= 0; i--) {
 			hpool_release(root, objs[i]);
 			if (!hpf_checkpoint(i))
 				continue;
-			hits = 0;
-			drift = max(drift, hpf_check_bound(test, root, &hits));
-			KUNIT_EXPECT_EQ_MSG(test, hits, acquire_hits, "round %d, release %d",
-					    round, i);
+			drift = max(drift, hpf_check_bound(test, root, &pc_hits));
+			KUNIT_EXPECT_EQ_MSG(test, HPT(root, local_hits), acquire_hits,
+					    "round %d, release %d", round, i);
 			hpf_expect_exact(test, root, i, HPF_N);
 		}
 	}
@@ -120,9 +118,8 @@ static void hpool_test_fastpath_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.allocations, HPF_N);
 	KUNIT_EXPECT_EQ(test, st.local_hits, HPF_N);
 	KUNIT_EXPECT_EQ(test, st.releases, 2 * HPF_N);
-	hits = 0;
-	hpf_check_bound(test, root, &hits);
-	KUNIT_EXPECT_GT(test, hits, 0);
+	/* Some were served from a CPU's cache, seen there before a fold. */
+	KUNIT_EXPECT_GT(test, pc_hits, 0);
 	/* The fast path really drifted between folds. */
 	KUNIT_EXPECT_GT(test, drift, 0);
 	/* peak: never above the truth (see hpool_test_fastpath_peak for below) */
@@ -133,10 +130,10 @@ static void hpool_test_fastpath_exact(struct kunit *test)
  * peak_in_use under-reports by at most what every CPU may have drifted: a
  * peak reached on the fast path (from a prewarmed free list, so that no
  * acquire allocates, which would count the peak exactly) is seen at the last
- * fold before it. Every CPU drifts at most the slack, which is at most
- * HPOOL_PCP_SLACK_MAX and, in the critical band (from 80% of capacity), at
- * most the distance to the band's edge divided among the possible CPUs: the
- * bound depends on num_possible_cpus() and stays below HPF_N on any host.
+ * fold before it. Every CPU drifts at most its quota, which is at most
+ * HPOOL_PCP_QUOTA_MAX, and all quotas together at most the distance to the
+ * band's edge (in the critical band, from 80% of capacity): the bound depends
+ * on num_possible_cpus() and stays below HPF_N on any host.
  */
 static void hpool_test_fastpath_peak(struct kunit *test)
 {
@@ -162,16 +159,15 @@ static void hpool_test_fastpath_peak(struct kunit *test)
 		objs[i] = hpool_acquire(root, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, objs[i]);
 	}
-	/* At the true peak: every CPU within the live slack, no fold. */
+	/* At the true peak: every CPU within its live quota, no fold. */
 	hpf_check_bound(test, root, &hits);
-	KUNIT_EXPECT_GT(test, hits, 0);
 	for (i = HPF_N - 1; i >= 0; i--)
 		hpool_release(root, objs[i]);
 
 	hpool_get_stats(root, &st);
 	KUNIT_EXPECT_EQ(test, st.allocations, HPF_N);	/* the prewarm's */
 	KUNIT_EXPECT_EQ(test, st.local_hits, HPF_N);
-	bound = min_t(unsigned long, num_possible_cpus() * HPOOL_PCP_SLACK_MAX, HPF_N - crit);
+	bound = min_t(unsigned long, num_possible_cpus() * HPOOL_PCP_QUOTA_MAX, HPF_N - crit);
 	kunit_info(test, "peak_in_use %u of %u, bound %lu, %u possible CPUs\n",
 		   st.peak_in_use, HPF_N, bound, num_possible_cpus());
 	KUNIT_EXPECT_LE(test, st.peak_in_use, HPF_N);
@@ -194,7 +190,7 @@ static void hpool_test_fastpath_drain(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	KUNIT_EXPECT_EQ(test, hpool_drain(root, 0), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(root->pcp_slack), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(root->pcp_armed));
 	for (i = 0; i < 39; i++)
 		hpool_release(root, objs[i]);
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_DRAINING);
