@@ -9,6 +9,7 @@
 #   make bench            the benchmark in a release-kernel VM (BENCH_CPUS=2)
 #   make stress           the stress run in the debug VM (STRESS_SECONDS=, STRESS_THREADS=)
 #   make check-kcsan      the concurrency tests in a KCSAN VM
+#   make check-smp        the per-CPU suites on 16 vCPUs (SMP_CPUS=)
 #   make install          install hpool.ko, its header and Module.symvers (DESTDIR=,
 #                         INSTALL_MOD_PATH=)
 #   make hpoolstat        build tools/hpoolstat (static)
@@ -22,7 +23,7 @@ HPOOL_DEBUG ?=
 HPOOL_EXTRA ?=
 export HPOOL_DEBUG HPOOL_EXTRA
 
-.PHONY: all modules clean check check-vm check-compile check-kcsan lint demo bench \
+.PHONY: all modules clean check check-vm check-compile check-kcsan check-smp lint demo bench \
 	stress install hpoolstat
 
 all: modules
@@ -60,6 +61,9 @@ stress:
 
 check-kcsan:
 	tests/vm/check-kcsan
+
+check-smp:
+	tests/vm/check-smp
 
 hpoolstat:
 	$(MAKE) -C tools/hpoolstat
