@@ -65,10 +65,9 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 	if (borrow) {
 		/*
 		 * The parent's per-CPU cache, if it has stock, serves the borrow
-		 * at once: a fast-path lock nests inside any pool lock, and this
-		 * one has interrupts off already.
+		 * at once: a fast-path lock nests inside any pool lock.
 		 */
-		hdr = pool->parent->pcp ? __hpool_get_fast(pool->parent) : NULL;
+		hdr = hpool_get_fast_nested(pool->parent);
 		if (hdr) {
 			pool->nr_borrowed++;
 			pool->c.parent_borrows++;
@@ -222,7 +221,9 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
  * borrow_limit, chaining up the tree), then a new slab object within the
  * capacity of the pool and of every ancestor.
  *
- * Context: any context, hard IRQ included, with GFP_ATOMIC or GFP_NOWAIT;
+ * Context: any context, hard IRQ included, with GFP_ATOMIC or GFP_NOWAIT
+ * (on PREEMPT_RT, any context a spinlock_t may be taken in: not hard IRQ;
+ * see :ref:`hpool-rt`);
  * sleeps only inside the slab allocator and only if @gfp allows it.
  * Return: the object, or NULL (counted in one of fail_limit, fail_nomem or
  * fail_state of @pool).
@@ -290,9 +291,9 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 			p->c.releases++;
 		p->nr_borrowed--;
 		__hpool_in_use_dec_locked(p);
-		/* The home's cache on this CPU takes it, interrupts being off. */
-		if (next == home && home->pcp)
-			done = __hpool_put_fast(home, hdr, false);
+		/* The home's cache on this CPU takes it. */
+		if (next == home)
+			done = hpool_put_fast_nested(home, hdr, false);
 		hpool_unlock(p, flags);
 		hpool_hook(HPOOL_HOOK_RETURN, p);
 	}
@@ -318,7 +319,7 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
  * double release (and, with HPOOL_DEBUG=y, a pointer hpool never handed out)
  * is put nowhere. Both warn once and count in @pool's bad_releases.
  *
- * Context: any context.
+ * Context: any context (on PREEMPT_RT, as hpool_acquire()).
  */
 void hpool_release(struct hpool *pool, void *obj)
 {

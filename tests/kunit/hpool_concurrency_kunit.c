@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit concurrency tests of hpool, random and so not reproducible: one
- * kthread per online CPU and an hrtimer in hard-IRQ context hammer a 3-level
+ * kthread per online CPU and an hrtimer in hard-IRQ context (softirq on
+ * PREEMPT_RT, where hpool's locks sleep: hpool.rst#hpool-rt) hammer a 3-level
  * tree, then the totals must add up exactly (conservation), every object must
  * have been handed to one user at a time, and lockdep must stay silent; and
  * acquirers on every CPU while stock is moved (distribute, reclaim,
@@ -85,6 +86,10 @@ static void hpc_zero(void *obj)
 {
 	memset(obj, 0, HPC_OBJ_SIZE);
 }
+
+/* Hard IRQ, but for PREEMPT_RT, where hpool may not be called from it. */
+#define HPC_TIMER_MODE \
+	(IS_ENABLED(CONFIG_PREEMPT_RT) ? HRTIMER_MODE_REL_SOFT : HRTIMER_MODE_REL_HARD)
 
 static enum hrtimer_restart hpc_timer_fn(struct hrtimer *t)
 {
@@ -251,9 +256,9 @@ static void hpool_test_concurrency(struct kunit *test)
 		hpc_stop_workers(workers, nr_workers);
 		return;
 	}
-	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HPC_TIMER_MODE);
 	run->timer.function = hpc_timer_fn;
-	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HPC_TIMER_MODE);
 
 	complete_all(&run->start);
 	hpc_watch(run, &st[0], max_objects);
