@@ -3,13 +3,17 @@
  * hpool_bench: time hpool's acquire + release against the kernel's own
  * allocators (kmem_cache, mempool, objpool), in one module load.
  *
- * Every case runs with one kthread and with one kthread per online CPU (each
- * bound to its CPU, all started together): one warm-up round, then @rounds
- * timed rounds of @iters pairs per thread, timed with ktime_get_ns(). A row
- * shows the median round: ns per pair (the wall time of the round divided by
- * the pairs of one thread), pairs per second (all threads) and the ratio to
- * kmem_cache_alloc() + kmem_cache_free() with the same number of threads in
- * the same run.
+ * Every case runs with one kthread and with @threads kthreads (default one
+ * per online CPU; each bound to a CPU, all started together): one warm-up
+ * round, then @rounds timed rounds of @iters pairs per thread, timed with
+ * ktime_get_ns(). A row shows the median round: ns per pair (the wall time
+ * of the round divided by the pairs of one thread) and pairs per second (all
+ * threads); and the ratio to the case's reference, the kmem_cache case of
+ * the same shape (kmem_cache_alloc() + kmem_cache_free() with GFP_KERNEL, as
+ * a driver calls them; a burst of N against the same burst on the slab),
+ * with the same number of threads: each timed round of the case follows a
+ * round of its reference, and the row's ratio is the median of the rounds'
+ * ratios, so that a host whose load changes during the run shifts both.
  *
  * The table goes to the kernel log; the table and one machine-readable line
  * per row ("bench: case=... threads=... ns_per_pair=... ratio_vs_kmem_cache=...
@@ -38,12 +42,13 @@
 #include <hpool.h>
 #include "hpool_internal.h"	/* sizeof() only, for the memory overhead */
 
-#define BENCH_BULK		64	/* objects held at once by the bulk cases */
+#define BENCH_BULK		64	/* most objects held at once (bursts) */
 #define BENCH_REQ_OBJS		4	/* objects of one request-scoped cycle */
 #define BENCH_MAX_ROUNDS	31
 #define BENCH_CHAIN		4	/* depth of the borrowing leaf */
 #define BENCH_UNLIMITED		BIT(24)	/* capacity/borrow_limit "no limit" */
-#define BENCH_OUT_SIZE		(32 * 1024)
+#define BENCH_STEAL		32	/* stock of a steal case's victim */
+#define BENCH_OUT_SIZE		(64 * 1024)
 
 static unsigned int iters = 100000;
 module_param(iters, uint, 0444);
@@ -55,7 +60,7 @@ MODULE_PARM_DESC(rounds, "timed rounds per row after one warm-up, median shown (
 
 static char *cases = "all";
 module_param(cases, charp, 0444);
-MODULE_PARM_DESC(cases, "comma-separated case names or \"all\"; kmem_cache always runs (the reference)");
+MODULE_PARM_DESC(cases, "comma-separated case names or \"all\"; the references of those chosen run too");
 
 static unsigned int threads;
 module_param(threads, uint, 0444);
@@ -75,22 +80,28 @@ struct bench_thread {
 	u64 start, end;			/* ktime_get_ns() around the loop */
 	int err;
 	char name[HPOOL_NAME_MAX];	/* of its request-scoped child */
+	struct hpool *pool;		/* the pool its loop works on */
+	struct hpool *own_root;		/* this thread's own tree, if any */
+	struct hpool *own_pool;
 	void *objs[BENCH_BULK];
 };
 
 struct bench_case {
 	const char *name;
 	const char *unit;		/* what one "pair" of the row is */
-	unsigned int per_loop;		/* pairs per loop iteration */
+	unsigned int per_loop;		/* pairs per loop iteration (burst) */
 	unsigned int iter_div;		/* runs iters / iter_div pairs */
 	int (*setup)(struct bench_ctx *ctx);
 	int (*loop)(struct bench_thread *t, unsigned int n);
 	int (*check)(struct bench_ctx *ctx);
 	void (*teardown)(struct bench_ctx *ctx);
 	unsigned int flags;		/* BENCH_* below */
+	const char *ref;		/* the reference case; NULL: none */
+	unsigned int capacity;		/* of the per-thread children */
 };
 
 #define BENCH_HIDDEN		0x1	/* children with HPOOL_F_NO_SYSFS */
+#define BENCH_ATOMIC		0x2	/* GFP_ATOMIC instead of GFP_KERNEL */
 
 struct bench_ctx {
 	const struct bench_case *bc;
@@ -116,6 +127,7 @@ struct bench_ctx {
 
 struct bench_row {
 	const struct bench_case *bc;
+	const struct bench_case *ref;
 	unsigned int threads;
 	int err;
 	u64 ns_x10;			/* ns per pair, in tenths */
@@ -176,10 +188,11 @@ static void bench_kmem_teardown(struct bench_ctx *ctx)
 static int bench_kmem_loop(struct bench_thread *t, unsigned int n)
 {
 	struct kmem_cache *cache = t->ctx->cache;
+	gfp_t gfp = t->ctx->bc->flags & BENCH_ATOMIC ? GFP_ATOMIC : GFP_KERNEL;
 	void *obj;
 
 	while (n--) {
-		obj = kmem_cache_alloc(cache, GFP_KERNEL);
+		obj = kmem_cache_alloc(cache, gfp);
 		if (!obj)
 			return -ENOMEM;
 		kmem_cache_free(cache, obj);
@@ -187,14 +200,15 @@ static int bench_kmem_loop(struct bench_thread *t, unsigned int n)
 	return 0;
 }
 
-static int bench_kmem_bulk_loop(struct bench_thread *t, unsigned int n)
+/* A burst: take per_loop objects, then give them all back. */
+static int bench_kmem_burst_loop(struct bench_thread *t, unsigned int n)
 {
 	struct kmem_cache *cache = t->ctx->cache;
-	unsigned int i, got;
+	unsigned int i, got, burst = t->ctx->bc->per_loop;
 	int ret = 0;
 
 	while (n-- && !ret) {
-		for (got = 0; got < BENCH_BULK; got++) {
+		for (got = 0; got < burst; got++) {
 			t->objs[got] = kmem_cache_alloc(cache, GFP_KERNEL);
 			if (!t->objs[got]) {
 				ret = -ENOMEM;
@@ -274,14 +288,14 @@ static int bench_objpool_loop(struct bench_thread *t, unsigned int n)
 	return 0;
 }
 
-static int bench_objpool_bulk_loop(struct bench_thread *t, unsigned int n)
+static int bench_objpool_burst_loop(struct bench_thread *t, unsigned int n)
 {
 	struct objpool_head *pool = &t->ctx->objpool;
-	unsigned int i, got;
+	unsigned int i, got, burst = t->ctx->bc->per_loop;
 	int ret = 0;
 
 	while (n-- && !ret) {
-		for (got = 0; got < BENCH_BULK; got++) {
+		for (got = 0; got < burst; got++) {
 			t->objs[got] = objpool_pop(pool);
 			if (!t->objs[got]) {
 				ret = -ENOMEM;
@@ -322,9 +336,30 @@ static struct hpool *bench_child_create(struct hpool *parent, const char *name,
 	return hpool_create_child(parent, &p);
 }
 
+static void bench_destroy(struct hpool **pool, const char *what,
+			  const struct bench_ctx *ctx)
+{
+	int ret;
+
+	if (IS_ERR_OR_NULL(*pool)) {
+		*pool = NULL;
+		return;
+	}
+	ret = hpool_destroy(*pool);
+	if (ret)
+		pr_err("cannot destroy %s of %s: %d\n", what, ctx->bc->name, ret);
+	*pool = NULL;
+}
+
 static void bench_hpool_teardown(struct bench_ctx *ctx)
 {
+	unsigned int t;
 	int i, ret;
+
+	for (t = 0; t < ctx->nr_threads; t++) {
+		bench_destroy(&ctx->th[t].own_pool, "a thread's pool", ctx);
+		bench_destroy(&ctx->th[t].own_root, "a thread's root", ctx);
+	}
 
 	if (ctx->held) {
 		hpool_release(ctx->pool, ctx->held);
@@ -418,6 +453,72 @@ static int bench_exhausted_setup(struct bench_ctx *ctx)
 	return ctx->held ? 0 : -ENOMEM;
 }
 
+/*
+ * Bursts: every thread has its own child of the root, of capacity
+ * bc->capacity (the capacity bounds the child's per-CPU caches); the objects
+ * are the child's own after the warm-up, as in hpool_child.
+ */
+static int bench_burst_setup(struct bench_ctx *ctx)
+{
+	char name[HPOOL_NAME_MAX];
+	unsigned int i;
+	int ret = bench_root_setup(ctx);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < ctx->nr_threads; i++) {
+		struct bench_thread *t = &ctx->th[i];
+
+		snprintf(name, sizeof(name), "burst%u", i);
+		t->own_pool = bench_child_create(ctx->root, name, ctx->bc->capacity, 0, 0);
+		if (IS_ERR(t->own_pool))
+			return PTR_ERR(t->own_pool);
+		t->pool = t->own_pool;
+	}
+	return 0;
+}
+
+/*
+ * Steals: every thread has its own root of capacity BENCH_STEAL whose only
+ * child, of low priority, holds all BENCH_STEAL objects on its free list.
+ * An acquire on the root finds nothing and may allocate nothing, so
+ * hpool_acquire_prio() steals from the child; the loop gives the stolen
+ * objects back with one hpool_distribute() per BENCH_STEAL steals.
+ */
+static int bench_steal_setup(struct bench_ctx *ctx)
+{
+	struct hpool_params p = {
+		.name = "victim",
+		.capacity = BENCH_STEAL,
+		.prio = HPOOL_PRIO_LOW,
+	};
+	char name[HPOOL_NAME_MAX];
+	unsigned int i, j, got;
+
+	for (i = 0; i < ctx->nr_threads; i++) {
+		struct bench_thread *t = &ctx->th[i];
+
+		snprintf(name, sizeof(name), "bench_steal%u", i);
+		t->own_root = bench_root_create(name, BENCH_STEAL);
+		if (IS_ERR(t->own_root))
+			return PTR_ERR(t->own_root);
+		t->own_pool = hpool_create_child(t->own_root, &p);
+		if (IS_ERR(t->own_pool))
+			return PTR_ERR(t->own_pool);
+		t->pool = t->own_root;
+		for (got = 0; got < BENCH_STEAL; got++) {
+			t->objs[got] = hpool_acquire(t->own_pool, GFP_KERNEL);
+			if (!t->objs[got])
+				break;
+		}
+		for (j = 0; j < got; j++)
+			hpool_release(t->own_pool, t->objs[j]);
+		if (got < BENCH_STEAL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Parent of the request-scoped children: stock on its free list. */
 static int bench_req_setup(struct bench_ctx *ctx)
 {
@@ -430,7 +531,7 @@ static int bench_req_setup(struct bench_ctx *ctx)
 
 static int bench_hpool_loop(struct bench_thread *t, unsigned int n)
 {
-	struct hpool *pool = t->ctx->pool;
+	struct hpool *pool = t->pool;
 	void *obj;
 
 	while (n--) {
@@ -442,14 +543,14 @@ static int bench_hpool_loop(struct bench_thread *t, unsigned int n)
 	return 0;
 }
 
-static int bench_hpool_bulk_loop(struct bench_thread *t, unsigned int n)
+static int bench_hpool_burst_loop(struct bench_thread *t, unsigned int n)
 {
-	struct hpool *pool = t->ctx->pool;
-	unsigned int i, got;
+	struct hpool *pool = t->pool;
+	unsigned int i, got, burst = t->ctx->bc->per_loop;
 	int ret = 0;
 
 	while (n-- && !ret) {
-		for (got = 0; got < BENCH_BULK; got++) {
+		for (got = 0; got < burst; got++) {
 			t->objs[got] = hpool_acquire(pool, GFP_KERNEL);
 			if (!t->objs[got]) {
 				ret = -ENOMEM;
@@ -462,10 +563,55 @@ static int bench_hpool_bulk_loop(struct bench_thread *t, unsigned int n)
 	return ret;
 }
 
+/*
+ * A pair on the pool (its per-CPU cache on this CPU is then in use), then a
+ * read of its statistics, what a sysfs read does: hpool_get_stats() folds
+ * every possible CPU's cache.
+ */
+static int bench_stats_loop(struct bench_thread *t, unsigned int n)
+{
+	struct hpool *pool = t->pool;
+	struct hpool_stats st;
+	void *obj;
+
+	while (n--) {
+		obj = hpool_acquire(pool, GFP_KERNEL);
+		if (!obj)
+			return -ENOMEM;
+		hpool_release(pool, obj);
+		hpool_get_stats(pool, &st);
+	}
+	return 0;
+}
+
+/* BENCH_STEAL steals, their releases, one distribute that puts them back. */
+static int bench_steal_loop(struct bench_thread *t, unsigned int n)
+{
+	struct hpool *root = t->own_root;
+	unsigned int i, got;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		for (got = 0; got < BENCH_STEAL; got++) {
+			t->objs[got] = hpool_acquire_prio(root, HPOOL_PRIO_NORMAL,
+							  GFP_KERNEL);
+			if (!t->objs[got]) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		for (i = 0; i < got; i++)
+			hpool_release(root, t->objs[i]);
+		if (hpool_distribute(root, got) != got && !ret)
+			ret = -ENOSPC;
+	}
+	return ret;
+}
+
 /* The failure path: every acquire must return NULL. */
 static int bench_exhausted_loop(struct bench_thread *t, unsigned int n)
 {
-	struct hpool *pool = t->ctx->pool;
+	struct hpool *pool = t->pool;
 	void *obj;
 
 	while (n--) {
@@ -512,9 +658,36 @@ static int bench_req_loop(struct bench_thread *t, unsigned int n)
 /* Nothing may be left in use (but the exhausted pool's one object). */
 static int bench_hpool_check(struct bench_ctx *ctx)
 {
+	unsigned long steals = 0;
 	struct hpool_stats st;
+	unsigned int n;
 	int i;
 
+	for (n = 0; n < ctx->nr_threads; n++) {
+		struct bench_thread *t = &ctx->th[n];
+
+		if (t->own_pool) {
+			hpool_get_stats(t->own_pool, &st);
+			if (st.nr_in_use || st.nr_borrowed)
+				return -EBUSY;
+		}
+		if (t->own_root) {
+			hpool_get_stats(t->own_root, &st);
+			if (st.nr_in_use)
+				return -EBUSY;
+			steals += st.steals;
+		}
+	}
+	if (ctx->bc->loop == bench_steal_loop) {
+		/* Steals per acquire: 1.00 when every acquire stole. */
+		u64 acquires = (u64)ctx->nr_threads * (rounds + 1) * ctx->loops *
+			       ctx->bc->per_loop;
+
+		ctx->extra_name = "steals_per_acquire";
+		ctx->extra_x100 = (unsigned long)div64_u64((u64)steals * 100, acquires);
+	}
+	if (!ctx->root)
+		return 0;
 	hpool_get_stats(ctx->root, &st);
 	if (st.nr_in_use != (ctx->held ? 1 : 0))
 		return -EBUSY;
@@ -535,36 +708,66 @@ static int bench_hpool_check(struct bench_ctx *ctx)
 	return 0;
 }
 
-/* The first case is the reference of every ratio: it always runs. */
+#define BENCH_BURST(n, cap)						\
+	{ "hpool_burst" #n "_cap" #cap, "pair", n, 1, bench_burst_setup,	\
+	  bench_hpool_burst_loop, bench_hpool_check, bench_hpool_teardown,	\
+	  0, "kmem_cache_burst" #n, cap }
+
+/*
+ * The first case is the reference of the pair cases; each kmem_cache_burst<N>
+ * that of the bursts of N. A case's reference runs whenever it does.
+ */
 static const struct bench_case bench_cases[] = {
 	{ "kmem_cache", "pair", 1, 1, bench_kmem_setup, bench_kmem_loop,
 	  NULL, bench_kmem_teardown },
+	{ "kmem_cache_atomic", "pair", 1, 1, bench_kmem_setup, bench_kmem_loop,
+	  NULL, bench_kmem_teardown, BENCH_ATOMIC, "kmem_cache" },
 	{ "mempool", "pair", 1, 1, bench_mempool_setup, bench_mempool_loop,
-	  NULL, bench_mempool_teardown },
+	  NULL, bench_mempool_teardown, 0, "kmem_cache" },
 	{ "objpool", "pair", 1, 1, bench_objpool_setup, bench_objpool_loop,
-	  NULL, bench_objpool_teardown },
+	  NULL, bench_objpool_teardown, 0, "kmem_cache" },
 	{ "hpool_root", "pair", 1, 1, bench_root_setup, bench_hpool_loop,
-	  bench_hpool_check, bench_hpool_teardown },
+	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
 	{ "hpool_child", "pair", 1, 1, bench_child_setup, bench_hpool_loop,
-	  bench_hpool_check, bench_hpool_teardown },
+	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
 	{ "hpool_leaf4", "pair", 1, 1, bench_chain_setup, bench_hpool_loop,
-	  bench_hpool_check, bench_hpool_teardown },
+	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
 	{ "hpool_leaf4_nosysfs", "pair", 1, 1, bench_chain_setup,
 	  bench_hpool_loop, bench_hpool_check, bench_hpool_teardown,
-	  BENCH_HIDDEN },
+	  BENCH_HIDDEN, "kmem_cache" },
 	{ "hpool_exhausted", "failed_acquire", 1, 1, bench_exhausted_setup,
-	  bench_exhausted_loop, bench_hpool_check, bench_hpool_teardown },
-	{ "kmem_cache_bulk64", "pair", BENCH_BULK, 1, bench_kmem_setup,
-	  bench_kmem_bulk_loop, NULL, bench_kmem_teardown },
-	{ "objpool_bulk64", "pair", BENCH_BULK, 1, bench_objpool_setup,
-	  bench_objpool_bulk_loop, NULL, bench_objpool_teardown },
-	{ "hpool_bulk64", "pair", BENCH_BULK, 1, bench_root_setup,
-	  bench_hpool_bulk_loop, bench_hpool_check, bench_hpool_teardown },
+	  bench_exhausted_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "kmem_cache" },
+	{ "kmem_cache_burst1", "pair", 1, 1, bench_kmem_setup,
+	  bench_kmem_burst_loop, NULL, bench_kmem_teardown, 0, "kmem_cache" },
+	{ "kmem_cache_burst16", "pair", 16, 1, bench_kmem_setup,
+	  bench_kmem_burst_loop, NULL, bench_kmem_teardown, 0, "kmem_cache" },
+	{ "kmem_cache_burst64", "pair", 64, 1, bench_kmem_setup,
+	  bench_kmem_burst_loop, NULL, bench_kmem_teardown, 0, "kmem_cache" },
+	{ "objpool_burst64", "pair", 64, 1, bench_objpool_setup,
+	  bench_objpool_burst_loop, NULL, bench_objpool_teardown, 0,
+	  "kmem_cache_burst64" },
+	{ "hpool_root_burst64", "pair", 64, 1, bench_root_setup,
+	  bench_hpool_burst_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "kmem_cache_burst64" },
+	BENCH_BURST(1, 256),
+	BENCH_BURST(16, 256),
+	BENCH_BURST(64, 256),
+	BENCH_BURST(1, 4096),
+	BENCH_BURST(16, 4096),
+	BENCH_BURST(64, 4096),
+	{ "hpool_stats_read", "pair_and_read", 1, 16, bench_child_setup,
+	  bench_stats_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "kmem_cache" },
+	{ "hpool_steal", "steal", BENCH_STEAL, 16, bench_steal_setup,
+	  bench_steal_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "kmem_cache" },
 	{ "hpool_req_nosysfs", "request", 1, 16, bench_req_setup,
 	  bench_req_loop, bench_hpool_check, bench_hpool_teardown,
-	  BENCH_HIDDEN },
+	  BENCH_HIDDEN, "kmem_cache" },
 	{ "hpool_req_sysfs", "request", 1, 256, bench_req_setup,
-	  bench_req_loop, bench_hpool_check, bench_hpool_teardown },
+	  bench_req_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "kmem_cache" },
 };
 
 #define BENCH_NR_CASES	ARRAY_SIZE(bench_cases)
@@ -643,39 +846,90 @@ static int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void bench_run_row(const struct bench_case *bc, unsigned int nr_threads,
-			  struct bench_row *row)
+static void bench_ctx_free(struct bench_ctx *ctx)
 {
-	u64 ns_x10[BENCH_MAX_ROUNDS], pps[BENCH_MAX_ROUNDS];
-	unsigned int r, pairs;
+	if (!ctx)
+		return;
+	if (ctx->th)
+		ctx->bc->teardown(ctx);
+	kfree(ctx->th);
+	kfree(ctx);
+}
+
+/* A case set up on @nr_threads threads, or an ERR_PTR(). */
+static struct bench_ctx *bench_ctx_new(const struct bench_case *bc,
+				       unsigned int nr_threads)
+{
 	struct bench_ctx *ctx;
+	unsigned int i;
 	int ret;
 
-	row->bc = bc;
-	row->threads = nr_threads;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	if (ctx)
-		ctx->th = kcalloc(nr_threads, sizeof(*ctx->th), GFP_KERNEL);
-	if (!ctx || !ctx->th) {
-		row->err = -ENOMEM;
-		goto out_free;
-	}
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
 	ctx->bc = bc;
+	ctx->th = kcalloc(nr_threads, sizeof(*ctx->th), GFP_KERNEL);
+	if (!ctx->th) {
+		kfree(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
 	ctx->nr_threads = nr_threads;
 	ctx->loops = max(1U, iters / bc->iter_div / bc->per_loop);
-	pairs = ctx->loops * bc->per_loop;
-	for (r = 0; r < nr_threads; r++) {
-		ctx->th[r].ctx = ctx;
-		ctx->th[r].idx = r;
+	for (i = 0; i < nr_threads; i++) {
+		ctx->th[i].ctx = ctx;
+		ctx->th[i].idx = i;
 	}
-
 	ret = bc->setup(ctx);
-	if (ret)
-		goto out_teardown;
-	/* Round 0 warms up (and fills the pools); it is not counted. */
-	for (r = 0; r <= rounds; r++) {
-		u64 wall;
+	for (i = 0; i < nr_threads; i++) {
+		if (!ctx->th[i].pool)
+			ctx->th[i].pool = ctx->pool;
+	}
+	if (ret) {
+		bench_ctx_free(ctx);
+		return ERR_PTR(ret);
+	}
+	return ctx;
+}
 
+/*
+ * Round 0 of the case and of its reference warms up (and fills the pools);
+ * then @rounds pairs of timed rounds, the reference's first. The row's
+ * ratio is the median of the rounds' ratios.
+ */
+static void bench_run_row(const struct bench_case *bc, const struct bench_case *ref,
+			  unsigned int nr_threads, struct bench_row *row)
+{
+	u64 ns_x10[BENCH_MAX_ROUNDS], pps[BENCH_MAX_ROUNDS], ratio[BENCH_MAX_ROUNDS];
+	struct bench_ctx *ctx, *rctx = NULL;
+	unsigned int r, pairs, rpairs = 0;
+	int ret = 0;
+
+	row->bc = bc;
+	row->ref = ref;
+	row->threads = nr_threads;
+	ctx = bench_ctx_new(bc, nr_threads);
+	if (IS_ERR(ctx)) {
+		row->err = PTR_ERR(ctx);
+		return;
+	}
+	if (ref) {
+		rctx = bench_ctx_new(ref, nr_threads);
+		if (IS_ERR(rctx)) {
+			ret = PTR_ERR(rctx);
+			rctx = NULL;
+			goto out;
+		}
+		rpairs = rctx->loops * ref->per_loop;
+	}
+	pairs = ctx->loops * bc->per_loop;
+	for (r = 0; r <= rounds; r++) {
+		u64 wall, rwall = 0;
+
+		if (rctx) {
+			ret = bench_round(rctx, &rwall);
+			if (ret)
+				break;
+		}
 		ret = bench_round(ctx, &wall);
 		if (ret)
 			break;
@@ -683,24 +937,25 @@ static void bench_run_row(const struct bench_case *bc, unsigned int nr_threads,
 			continue;
 		ns_x10[r - 1] = div64_u64(wall * 10, pairs);
 		pps[r - 1] = div64_u64((u64)pairs * nr_threads * NSEC_PER_SEC, wall);
+		/* ns per pair of the case over ns per pair of the reference */
+		ratio[r - 1] = rctx ? div64_u64(wall * rpairs * 100, rwall * pairs) : 100;
 	}
 	if (!ret && bc->check)
 		ret = bc->check(ctx);
 	if (!ret) {
 		sort(ns_x10, rounds, sizeof(u64), bench_cmp_u64, NULL);
 		sort(pps, rounds, sizeof(u64), bench_cmp_u64, NULL);
+		sort(ratio, rounds, sizeof(u64), bench_cmp_u64, NULL);
 		row->ns_x10 = ns_x10[rounds / 2];
 		row->pairs_per_sec = pps[rounds / 2];
+		row->ratio_x100 = ratio[rounds / 2];
 		row->extra_name = ctx->extra_name;
 		row->extra_x100 = ctx->extra_x100;
 	}
-out_teardown:
+out:
 	row->err = ret;
-	bc->teardown(ctx);
-out_free:
-	if (ctx)
-		kfree(ctx->th);
-	kfree(ctx);
+	bench_ctx_free(rctx);
+	bench_ctx_free(ctx);
 }
 
 /* ---- the report ---- */
@@ -710,16 +965,16 @@ static void bench_print_row(const struct bench_row *row)
 	char extra[64] = "";
 
 	if (row->err) {
-		bench_table("%-20s %7u  error %d", row->bc->name, row->threads, row->err);
+		bench_table("%-22s %7u  error %d", row->bc->name, row->threads, row->err);
 		return;
 	}
 	if (row->extra_name)
 		snprintf(extra, sizeof(extra), " %s=%lu.%02lu", row->extra_name,
 			 row->extra_x100 / 100, row->extra_x100 % 100);
-	bench_table("%-20s %7u %10llu.%llu %12llu %6llu.%02llu  %s%s",
+	bench_table("%-22s %7u %10llu.%llu %12llu %6llu.%02llu  %-18s %s%s",
 		    row->bc->name, row->threads, row->ns_x10 / 10, row->ns_x10 % 10,
 		    row->pairs_per_sec, row->ratio_x100 / 100, row->ratio_x100 % 100,
-		    row->bc->unit, extra);
+		    row->ref ? row->ref->name : "-", row->bc->unit, extra);
 }
 
 static void bench_line(const struct bench_row *row)
@@ -734,6 +989,8 @@ static void bench_line(const struct bench_row *row)
 	bench_emit(" ratio_vs_kmem_cache=%llu.%02llu", row->ratio_x100 / 100,
 		   row->ratio_x100 % 100);
 	bench_emit(" pairs_per_sec=%llu unit=%s", row->pairs_per_sec, row->bc->unit);
+	if (row->ref)
+		bench_emit(" ref=%s", row->ref->name);
 	if (row->extra_name)
 		bench_emit(" %s=%lu.%02lu", row->extra_name, row->extra_x100 / 100,
 			   row->extra_x100 % 100);
@@ -802,12 +1059,23 @@ static bool bench_select(bool *sel)
 	return ok;
 }
 
+static const struct bench_case *bench_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < BENCH_NR_CASES; i++) {
+		if (!strcmp(name, bench_cases[i].name))
+			return &bench_cases[i];
+	}
+	return NULL;
+}
+
 static void bench_run(void)
 {
 	bool sel[ARRAY_SIZE(bench_cases)] = { };
 	unsigned int counts[2], nr_counts, c, i, nr_rows = 0, nr_valid = 0;
+	const struct bench_case *ref;
 	struct bench_row *rows;
-	u64 ref[2] = { };
 	int cpu;
 
 	for_each_online_cpu(cpu)
@@ -819,32 +1087,33 @@ static void bench_run(void)
 	iters = max(iters, 1U);
 	obj_size = max(obj_size, 8U);
 
-	bench_table("obj_size=%u iters=%u rounds=%u (median after 1 warm-up) online_cpus=%u",
-		    obj_size, iters, rounds, bench_nr_cpus);
+	bench_table("obj_size=%u iters=%u rounds=%u (median, 1 warm-up) online_cpus=%u threads=%u",
+		    obj_size, iters, rounds, bench_nr_cpus, counts[nr_counts - 1]);
 	if (!bench_select(sel)) {
 		bench_emit("bench: done rows=0 valid=0 errors=1\n");
 		return;
+	}
+	/* The references of the chosen cases run too (they come first). */
+	for (c = BENCH_NR_CASES; c-- > 0;) {
+		ref = bench_find(bench_cases[c].ref);
+		if (sel[c] && ref)
+			sel[ref - bench_cases] = true;
 	}
 	rows = kcalloc(BENCH_NR_CASES * nr_counts, sizeof(*rows), GFP_KERNEL);
 	if (!rows) {
 		bench_emit("bench: done rows=0 valid=0 errors=1\n");
 		return;
 	}
-	bench_table("%-20s %7s %12s %12s %9s  %s", "case", "threads", "ns/pair",
-		    "pairs/s", "x kmem", "unit");
+	bench_table("%-22s %7s %12s %12s %9s  %-18s %s", "case", "threads", "ns/pair",
+		    "pairs/s", "x ref", "ref", "unit");
 	for (c = 0; c < BENCH_NR_CASES; c++) {
 		if (!sel[c])
 			continue;
+		ref = bench_find(bench_cases[c].ref);
 		for (i = 0; i < nr_counts; i++) {
 			struct bench_row *row = &rows[nr_rows++];
 
-			bench_run_row(&bench_cases[c], counts[i], row);
-			if (!c && !row->err)
-				ref[i] = row->ns_x10;
-			if (!row->err && ref[i])
-				row->ratio_x100 = div64_u64(row->ns_x10 * 100, ref[i]);
-			else if (!row->err)
-				row->err = -ENODATA;	/* no reference */
+			bench_run_row(&bench_cases[c], ref, counts[i], row);
 			bench_print_row(row);
 			if (!row->err)
 				nr_valid++;
