@@ -10,6 +10,7 @@
 #   make stress           the stress run in the debug VM (STRESS_SECONDS=, STRESS_THREADS=)
 #   make check-kcsan      the concurrency tests in a KCSAN VM
 #   make check-smp        the per-CPU suites on 16 vCPUs (SMP_CPUS=)
+#   make check-rt         the KUnit suites on a PREEMPT_RT debug kernel
 #   make install          install hpool.ko, its header and Module.symvers (DESTDIR=,
 #                         INSTALL_MOD_PATH=)
 #   make hpoolstat        build tools/hpoolstat (static)
@@ -23,7 +24,7 @@ HPOOL_DEBUG ?=
 HPOOL_EXTRA ?=
 export HPOOL_DEBUG HPOOL_EXTRA
 
-.PHONY: all modules clean check check-vm check-compile check-kcsan check-smp lint demo bench \
+.PHONY: all modules clean check check-vm check-compile check-kcsan check-smp check-rt lint demo bench \
 	stress install hpoolstat
 
 all: modules
@@ -64,6 +65,9 @@ check-kcsan:
 
 check-smp:
 	tests/vm/check-smp
+
+check-rt:
+	tests/vm/check-rt
 
 hpoolstat:
 	$(MAKE) -C tools/hpoolstat
