@@ -188,6 +188,9 @@ struct hpool {
 					 */
 	unsigned int pcp_room;		/* L: room not yet given out in quotas */
 	bool pcp_armed;			/* W: quotas may be given out */
+	bool pcp_grant_here;		/* L: this CPU's cache was refilled under
+					 * the lock: hpool_unlock() gives it a quota
+					 */
 	bool pcp_dirty;			/* L: pcp_mask may have a bit set */
 
 	unsigned int capacity;		/* W */

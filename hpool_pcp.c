@@ -14,6 +14,16 @@
 
 #include "hpool_pcp.h"
 
+/* Give a CPU up to HPOOL_PCP_QUOTA_MAX of drift out of the room; under L and P. */
+static void __hpool_grant(struct hpool *pool, struct hpool_pcp *pc)
+{
+	unsigned int grant;
+
+	grant = min_t(unsigned int, HPOOL_PCP_QUOTA_MAX - pc->quota, pool->pcp_room);
+	pc->quota += grant;
+	pool->pcp_room -= grant;
+}
+
 /**
  * __hpool_fold_locked() - bring the caches, drifts, counts and quotas of the
  *	CPUs that hold any back into the pool
@@ -81,6 +91,7 @@ void __hpool_rearm_locked(struct hpool *pool)
 	/* No quota is out: the fold took them back, or none was given since. */
 	pool->pcp_room = 0;
 	if (pool->dead || pool->state != HPOOL_ACTIVE || !cap) {
+		pool->pcp_grant_here = false;
 		WRITE_ONCE(pool->pcp_armed, false);
 		return;
 	}
@@ -102,6 +113,15 @@ void __hpool_rearm_locked(struct hpool *pool)
 		room = min(room, u - lo);
 	pool->pcp_room = room;
 	WRITE_ONCE(pool->pcp_armed, room != 0);
+	/* This CPU's cache was refilled under the lock: its quota comes with it. */
+	if (pool->pcp_grant_here) {
+		struct hpool_pcp *pc = this_cpu_ptr(pool->pcp);
+
+		pool->pcp_grant_here = false;
+		raw_spin_lock(&pc->lock);
+		__hpool_grant(pool, pc);
+		raw_spin_unlock(&pc->lock);
+	}
 }
 
 /* Move up to HPOOL_PCP_REFILL free objects to a CPU's cache; under L and P. */
@@ -123,9 +143,10 @@ static void __hpool_refill_pc(struct hpool *pool, struct hpool_pcp *pc)
 /**
  * __hpool_refill_locked() - move up to HPOOL_PCP_REFILL free objects to this
  *	CPU's cache
- * @pool: the pool, locked, with per-CPU caches
+ * @pool: the pool, locked with hpool_lock(), with per-CPU caches
  *
- * Gives no quota: the next acquire on this CPU restocks for one.
+ * The quota to use them comes at hpool_unlock(), out of the room it
+ * computes then.
  */
 void __hpool_refill_locked(struct hpool *pool)
 {
@@ -138,6 +159,7 @@ void __hpool_refill_locked(struct hpool *pool)
 	__set_bit(pc->cpu, pool->pcp_mask);
 	__hpool_refill_pc(pool, pc);
 	raw_spin_unlock(&pc->lock);
+	pool->pcp_grant_here = true;
 }
 
 /**
@@ -158,7 +180,6 @@ bool __hpool_restock(struct hpool *pool, bool refill)
 	struct hpool_obj *hdr;
 	struct hpool_pcp *pc;
 	unsigned long flags;
-	unsigned int grant;
 	int i;
 
 	spin_lock_irqsave(&pool->lock, flags);
@@ -170,9 +191,7 @@ bool __hpool_restock(struct hpool *pool, bool refill)
 	pc = this_cpu_ptr(pool->pcp);
 	raw_spin_lock(&pc->lock);
 	__set_bit(pc->cpu, pool->pcp_mask);
-	grant = min_t(unsigned int, HPOOL_PCP_QUOTA_MAX - pc->quota, pool->pcp_room);
-	pc->quota += grant;
-	pool->pcp_room -= grant;
+	__hpool_grant(pool, pc);
 	if (refill) {
 		__hpool_refill_pc(pool, pc);
 	} else {
