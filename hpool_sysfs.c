@@ -126,6 +126,26 @@ static int hpool_parse_uint(const char *buf, unsigned int *val)
 	return kstrtouint(buf, 10, val);
 }
 
+/* A file that takes a decimal unsigned int and hands it to its setter. */
+static ssize_t hpool_store_uint(struct hpool *pool, const char *buf, size_t count,
+				int (*set)(struct hpool *pool, unsigned int val))
+{
+	unsigned int val;
+	int ret;
+
+	ret = hpool_parse_uint(buf, &val);
+	if (!ret)
+		ret = set(pool, val);
+	return ret ? ret : count;
+}
+
+#define HPOOL_UINT_STORE(_name, _set)					\
+	static ssize_t _name##_store(struct hpool *pool, const char *buf,	\
+				     size_t count)				\
+	{								\
+		return hpool_store_uint(pool, buf, count, _set);	\
+	}
+
 /* ---- configuration ---- */
 
 static ssize_t state_show(struct hpool *pool, const struct hpool_attribute *ha,
@@ -152,44 +172,13 @@ static ssize_t state_store(struct hpool *pool, const char *buf, size_t count)
 }
 HPOOL_ATTR_RW(state);
 
-static ssize_t capacity_store(struct hpool *pool, const char *buf, size_t count)
-{
-	unsigned int val;
-	int ret;
-
-	ret = hpool_parse_uint(buf, &val);
-	if (ret)
-		return ret;
-	ret = hpool_set_capacity(pool, val);
-	return ret ? ret : count;
-}
+HPOOL_UINT_STORE(capacity, hpool_set_capacity)
 HPOOL_FIELD_ATTR_RW(capacity);
 
-static ssize_t borrow_limit_store(struct hpool *pool, const char *buf,
-				  size_t count)
-{
-	unsigned int val;
-	int ret;
-
-	ret = hpool_parse_uint(buf, &val);
-	if (ret)
-		return ret;
-	ret = hpool_set_borrow_limit(pool, val);
-	return ret ? ret : count;
-}
+HPOOL_UINT_STORE(borrow_limit, hpool_set_borrow_limit)
 HPOOL_FIELD_ATTR_RW(borrow_limit);
 
-static ssize_t reserve_store(struct hpool *pool, const char *buf, size_t count)
-{
-	unsigned int val;
-	int ret;
-
-	ret = hpool_parse_uint(buf, &val);
-	if (ret)
-		return ret;
-	ret = hpool_set_reserve(pool, val);
-	return ret ? ret : count;
-}
+HPOOL_UINT_STORE(reserve, hpool_set_reserve)
 HPOOL_FIELD_ATTR_RW(reserve);
 
 /* Indexed by prio - HPOOL_PRIO_LOW. */
@@ -337,18 +326,7 @@ static ssize_t rebalance_interval_ms_show(struct hpool *pool,
 			  READ_ONCE(pool->tree->rebalance_interval_ms));
 }
 
-static ssize_t rebalance_interval_ms_store(struct hpool *pool, const char *buf,
-					   size_t count)
-{
-	unsigned int val;
-	int ret;
-
-	ret = hpool_parse_uint(buf, &val);
-	if (ret)
-		return ret;
-	ret = hpool_set_rebalance_interval(pool, val);
-	return ret ? ret : count;
-}
+HPOOL_UINT_STORE(rebalance_interval_ms, hpool_set_rebalance_interval)
 HPOOL_ATTR_RW(rebalance_interval_ms);
 
 static ssize_t rebalance_threshold_show(struct hpool *pool,
@@ -358,18 +336,7 @@ static ssize_t rebalance_threshold_show(struct hpool *pool,
 	return sysfs_emit(buf, "%u\n", READ_ONCE(pool->tree->rebalance_threshold));
 }
 
-static ssize_t rebalance_threshold_store(struct hpool *pool, const char *buf,
-					 size_t count)
-{
-	unsigned int val;
-	int ret;
-
-	ret = hpool_parse_uint(buf, &val);
-	if (ret)
-		return ret;
-	ret = hpool_set_rebalance_threshold(pool, val);
-	return ret ? ret : count;
-}
+HPOOL_UINT_STORE(rebalance_threshold, hpool_set_rebalance_threshold)
 HPOOL_ATTR_RW(rebalance_threshold);
 
 static ssize_t rebalance_store(struct hpool *pool, const char *buf, size_t count)
