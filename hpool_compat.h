@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compatibility: the kernel API changes between 6.1 (Debian 12's kernel, the
+ * oldest supported) and the newest kernels, in one place. Every hpool source
+ * (module and test modules) that calls one of these APIs calls the wrapper
+ * here instead, so that the same file compiles against each kernel in
+ * README.md's "Supported kernels". Nothing here is API; it belongs to no
+ * layer (it calls only the kernel).
+ *
+ *   shrinkers         hpool_shrinker_alloc(), hpool_shrinker_register(),
+ *                     hpool_shrinker_free(), hpool_shrinker_set_private(),
+ *                     hpool_shrinker_private(): shrinker_alloc() and friends
+ *                     (6.7) or register_shrinker() on an allocated struct
+ *   hrtimers          hpool_hrtimer_setup(): hrtimer_setup() (6.13) or
+ *                     hrtimer_init() and ->function
+ *   timers            timer_container_of() (6.16; from_timer() before)
+ *   symbol namespaces HPOOL_IMPORT_NS(ns): MODULE_IMPORT_NS() takes a string
+ *                     since 6.13, a bare identifier before
+ *   KUnit devices     hpool_kunit_device_register(): kunit_device_register()
+ *                     (6.8) or a root device unregistered at the test's end;
+ *                     only where <kunit/test.h> is included first
+ *
+ * const struct bin_attribute (6.13+): hpool has no binary sysfs attribute;
+ * one added later gets its wrapper here.
+ */
+#ifndef _HPOOL_COMPAT_H
+#define _HPOOL_COMPAT_H
+
+#include <linux/err.h>
+#include <linux/hrtimer.h>
+#include <linux/module.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/timer.h>
+#include <linux/version.h>
+
+/*
+ * Shrinkers. The 6.7+ semantics on every kernel:
+ *
+ *   s = hpool_shrinker_alloc("hpool-%s")   a zeroed shrinker (seeks =
+ *                                          DEFAULT_SEEKS), NULL when out of
+ *                                          memory; @name is copied
+ *   s->count_objects = ...; s->scan_objects = ...;
+ *   hpool_shrinker_set_private(s, data);   what the callbacks get back with
+ *                                          hpool_shrinker_private(s)
+ *   hpool_shrinker_register(s);            cannot fail; callbacks may run
+ *   hpool_shrinker_free(s);                unregisters if registered, waits
+ *                                          for running callbacks, frees;
+ *                                          NULL is a no-op
+ *
+ * On 6.1-6.6 the shrinker lives in a struct hpool_compat_shrinker and
+ * register_shrinker() runs at hpool_shrinker_register(); should it fail (no
+ * memory for the debugfs name or nr_deferred), the shrinker stays
+ * unregistered, as a shrinker is only a hint to reclaim, and a warning says
+ * so.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+
+static inline struct shrinker *hpool_shrinker_alloc(const char *name)
+{
+	return shrinker_alloc(0, "%s", name);
+}
+
+static inline void hpool_shrinker_register(struct shrinker *s)
+{
+	shrinker_register(s);
+}
+
+static inline void hpool_shrinker_free(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+
+static inline void hpool_shrinker_set_private(struct shrinker *s, void *data)
+{
+	s->private_data = data;
+}
+
+static inline void *hpool_shrinker_private(struct shrinker *s)
+{
+	return s->private_data;
+}
+
+#else /* < 6.7 */
+
+struct hpool_compat_shrinker {
+	struct shrinker shrinker;
+	void *private_data;
+	const char *name;
+	bool registered;
+};
+
+static inline struct hpool_compat_shrinker *hpool_compat_shrinker(struct shrinker *s)
+{
+	return container_of(s, struct hpool_compat_shrinker, shrinker);
+}
+
+static inline struct shrinker *hpool_shrinker_alloc(const char *name)
+{
+	struct hpool_compat_shrinker *cs = kzalloc(sizeof(*cs), GFP_KERNEL);
+
+	if (!cs)
+		return NULL;
+	cs->name = kstrdup_const(name, GFP_KERNEL);
+	if (!cs->name) {
+		kfree(cs);
+		return NULL;
+	}
+	cs->shrinker.seeks = DEFAULT_SEEKS;
+	return &cs->shrinker;
+}
+
+static inline void hpool_shrinker_register(struct shrinker *s)
+{
+	struct hpool_compat_shrinker *cs = hpool_compat_shrinker(s);
+
+	cs->registered = !register_shrinker(s, "%s", cs->name);
+	WARN(!cs->registered, "hpool: shrinker %s not registered\n", cs->name);
+}
+
+static inline void hpool_shrinker_free(struct shrinker *s)
+{
+	struct hpool_compat_shrinker *cs;
+
+	if (!s)
+		return;
+	cs = hpool_compat_shrinker(s);
+	if (cs->registered)
+		unregister_shrinker(s);
+	kfree_const(cs->name);
+	kfree(cs);
+}
+
+static inline void hpool_shrinker_set_private(struct shrinker *s, void *data)
+{
+	hpool_compat_shrinker(s)->private_data = data;
+}
+
+static inline void *hpool_shrinker_private(struct shrinker *s)
+{
+	return hpool_compat_shrinker(s)->private_data;
+}
+
+#endif /* shrinkers */
+
+/* hrtimer_setup(): init and callback in one call (6.13). */
+static inline void hpool_hrtimer_setup(struct hrtimer *timer,
+				       enum hrtimer_restart (*fn)(struct hrtimer *),
+				       clockid_t clock_id, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(timer, fn, clock_id, mode);
+#else
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = fn;
+#endif
+}
+
+/* timer_container_of() replaced from_timer() (6.16). */
+#ifndef timer_container_of
+#define timer_container_of(var, callback_timer, timer_fieldname) \
+	from_timer(var, callback_timer, timer_fieldname)
+#endif
+
+/* MODULE_IMPORT_NS() takes a string since 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define HPOOL_IMPORT_NS(ns) MODULE_IMPORT_NS(__stringify(ns))
+#else
+#define HPOOL_IMPORT_NS(ns) MODULE_IMPORT_NS(ns)
+#endif
+
+/*
+ * kunit_device_register() (6.8): a device that lives until the test ends,
+ * for devm_ pools. Before 6.8: a root device, unregistered (its devres
+ * released) by a KUnit resource when the test ends. Only for KUnit modules:
+ * include <kunit/test.h> before this header.
+ */
+#ifdef _KUNIT_TEST_H
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#include <kunit/device.h>
+
+static inline struct device *hpool_kunit_device_register(struct kunit *test,
+							 const char *name)
+{
+	return kunit_device_register(test, name);
+}
+#else
+#include <linux/device.h>
+
+static inline int hpool_compat_kdev_init(struct kunit_resource *res, void *name)
+{
+	struct device *dev = root_device_register(name);
+
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	res->data = dev;
+	return 0;
+}
+
+static inline void hpool_compat_kdev_free(struct kunit_resource *res)
+{
+	root_device_unregister(res->data);
+}
+
+static inline struct device *hpool_kunit_device_register(struct kunit *test,
+							 const char *name)
+{
+	struct kunit_resource *res;
+
+	res = kunit_alloc_and_get_resource(test, hpool_compat_kdev_init,
+					   hpool_compat_kdev_free, GFP_KERNEL,
+					   (void *)name);
+	if (!res)
+		return ERR_PTR(-ENOMEM);
+	kunit_put_resource(res);
+	return res->data;
+}
+#endif
+#endif /* _KUNIT_TEST_H */
+
+#endif /* _HPOOL_COMPAT_H */
