@@ -32,7 +32,8 @@
 	X(fail_limit)		\
 	X(fail_nomem)		\
 	X(fail_state)		\
-	X(bad_releases)
+	X(bad_releases)		\
+	X(shrunk)
 
 /* A field of struct hpool_counters (hpool_internal.h). */
 #define HPOOL_COUNTER_FIELD(name) unsigned long name;

@@ -11,6 +11,7 @@
  *   hpool_devres.c      hpool_destroy(), devm pools, orphans and their reaper
  *   hpool_lifecycle.c   create, prewarm, the two halves of a destroy
  *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release
+ *   hpool_shrink.c      the shrinker, the idle trim of the per-CPU caches
  *   hpool_rebalance.c   the rebalancer, its tunables
  *   hpool_acquire.c     acquire and release
  *   hpool_move.c        moving free stock: steal, distribute, reclaim
@@ -50,8 +51,8 @@
  * Lock order, outermost first; each lock is taken only after those to its
  * left, and pool locks one at a time:
  *
- *   hpool_topology_mutex (T) -> parent->children_lock (C) -> pool->lock (L)
- *   -> pcp->lock (P)
+ *   hpool_topology_mutex (T) -> hpool_shrink_mutex (S)
+ *   -> parent->children_lock (C) -> pool->lock (L) -> pcp->lock (P)
  *
  * T: hpool_topology_mutex, for writers; a reader holds it or, in any
  *    context, walks a children list holding the parent's children_lock (C)
@@ -61,6 +62,10 @@
  *    and stays linked until the rest of its teardown is done
  *    (Documentation/hpool.rst#hpool-lifetime): while it is linked its parent
  *    cannot be destroyed.
+ * S: hpool_shrink_mutex (hpool_shrink.c): the list of every pool not being
+ *    destroyed, which the shrinker and the idle trim walk. Reclaim takes it:
+ *    nothing allocates memory while holding it. A pool is added after it is
+ *    linked and taken off when it is marked dead, both under T.
  * C: parent->children_lock, an rwlock: read by the walkers of atomic context
  *    (steal, distribute, reclaim), written (under T, irqs off) to link or
  *    unlink a child. A walker takes the locks of the pools it meets under
@@ -137,6 +142,10 @@ struct hpool_tree {
  * HPOOL_PCP_QUOTA_MAX of drift, even on a small pool, as long as the room
  * allows. No quota is given unless the pool is active. A CPU caches at most
  * HPOOL_PCP_MAX free objects, which count in the pool's nr_free.
+ *
+ * A CPU whose cache saw no traffic between two looks of the idle trim (one
+ * a second: hpool_shrink.c) is folded back alone; the fast path pays nothing
+ * for it (the trim compares local_hits and in_use with what it saw).
  */
 #define HPOOL_PCP_MAX		16
 #define HPOOL_PCP_REFILL	8
@@ -153,6 +162,10 @@ struct hpool_pcp {
 	unsigned int cpu;		/* I: the CPU this struct belongs to */
 	unsigned long local_hits;	/* P: added to the pool's by a fold */
 	unsigned long releases;		/* P: likewise */
+	/* What the idle trim saw at its last look (hpool_pcp_trim_idle()) */
+	unsigned long seen_hits;	/* P */
+	int seen_in_use;		/* P */
+	bool seen;			/* P: it has looked since the last fold */
 };
 
 /* The counters of struct hpool_stats, generated from HPOOL_COUNTERS(). */
@@ -227,6 +240,9 @@ struct hpool {
 	struct list_head sibling;	/* T and C (of the parent) */
 	struct work_struct prewarm_work;	/* I: queued once, at creation */
 	struct list_head orphan_node;	/* T: on hpool_orphans while orphan */
+	struct list_head shrink_node;	/* S: on hpool_shrink_list while alive */
+	unsigned int shrink_surplus;	/* S: free beyond reserve, last counted */
+	unsigned int shrink_util;	/* S: utilisation, likewise */
 	wait_queue_head_t drain_wq;	/* its own lock: woken when state leaves
 					 * DRAINING
 					 */

@@ -18,6 +18,7 @@
 #include "hpool_lifecycle.h"
 #include "hpool_obj.h"
 #include "hpool_rebalance.h"
+#include "hpool_shrink.h"
 #include "hpool_state.h"
 #include "hpool_sysfs.h"
 #include "hpool_trace.h"
@@ -239,6 +240,7 @@ struct hpool *hpool_create_pool(struct hpool *parent,
 	INIT_LIST_HEAD(&pool->sibling);
 	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
 	INIT_LIST_HEAD(&pool->orphan_node);
+	INIT_LIST_HEAD(&pool->shrink_node);
 	init_waitqueue_head(&pool->drain_wq);
 	spin_lock_init(&pool->lock);
 	strscpy(pool->name, p->name, sizeof(pool->name));
@@ -304,6 +306,7 @@ struct hpool *hpool_create_pool(struct hpool *parent,
 	}
 	trace_hpool_state_change(pool, HPOOL_STARTING, pool->state);
 	hpool_link(pool, siblings, true);
+	hpool_shrink_add(pool);
 	/* hpool cannot be unloaded while a tree lives, orphans included. */
 	if (!parent)
 		__module_get(THIS_MODULE);
@@ -409,6 +412,7 @@ int hpool_destroy_begin(struct hpool *pool, struct hpool_obj **list,
 	pool->nr_free = 0;
 	pool->c.frees += *nr;
 	hpool_unlock(pool, flags);
+	hpool_shrink_del(pool);
 	if (pool->orphan)
 		list_del_init(&pool->orphan_node);
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "hpool_devres.h"
 #include "hpool_obj.h"
+#include "hpool_shrink.h"
 #include "hpool_state.h"
 #include "hpool_sysfs.h"
 
@@ -37,8 +38,14 @@ static int __init hpool_init(void)
 	if (ret)
 		goto out_wq;
 	hpool_debugfs_init();
+	ret = hpool_shrink_init();
+	if (ret)
+		goto out_debugfs;
 	return 0;
 
+out_debugfs:
+	hpool_debugfs_exit();
+	hpool_sysfs_exit();
 out_wq:
 	destroy_workqueue(hpool_wq);
 out_cache:
@@ -52,6 +59,7 @@ static void __exit hpool_exit(void)
 {
 	/* Every tree holds the module (hpool.rst#hpool-module-ref): all are gone. */
 	WARN_ON(!list_empty(&hpool_roots));
+	hpool_shrink_exit();
 	hpool_debugfs_exit();
 	hpool_sysfs_exit();
 	/* Before the workqueue: a pool's last kobject release may be delayed. */

@@ -70,6 +70,9 @@ static inline int hpool_debug_track(void *obj, gfp_t gfp) { return 0; }
 static inline void hpool_debug_untrack(void *obj) { }
 #endif
 
+/* /sys/kernel/debug/hpool/: the files of the layers that have some. */
+struct dentry *hpool_debugfs;
+
 #if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
 /*
  * HPOOL_DEBUG=y: /sys/kernel/debug/hpool/fail_alloc/ makes hpool's slab
@@ -77,21 +80,30 @@ static inline void hpool_debug_untrack(void *obj) { }
  */
 struct fault_attr hpool_fail_alloc = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_IF_KUNIT(hpool_fail_alloc);
-static struct dentry *hpool_debugfs;
 
 static bool hpool_should_fail_alloc(void)
 {
 	return should_fail(&hpool_fail_alloc, 1);
 }
 
+static void hpool_fail_alloc_init(void)
+{
+	hpool_fail_alloc.verbose = 0;	/* no stack dumps: the harness fails on them */
+	fault_create_debugfs_attr("fail_alloc", hpool_debugfs, &hpool_fail_alloc);
+}
+#else
+static inline bool hpool_should_fail_alloc(void) { return false; }
+static inline void hpool_fail_alloc_init(void) { }
+#endif
+
 /**
- * hpool_debugfs_init() - make /sys/kernel/debug/hpool/fail_alloc/
+ * hpool_debugfs_init() - make /sys/kernel/debug/hpool/ (and, in the test
+ *	build, its fail_alloc/)
  */
 void hpool_debugfs_init(void)
 {
-	hpool_fail_alloc.verbose = 0;	/* no stack dumps: the harness fails on them */
 	hpool_debugfs = debugfs_create_dir("hpool", NULL);
-	fault_create_debugfs_attr("fail_alloc", hpool_debugfs, &hpool_fail_alloc);
+	hpool_fail_alloc_init();
 }
 
 /**
@@ -101,9 +113,6 @@ void hpool_debugfs_exit(void)
 {
 	debugfs_remove_recursive(hpool_debugfs);
 }
-#else
-static inline bool hpool_should_fail_alloc(void) { return false; }
-#endif
 
 /* ---- charges (atomic, no lock) ---- */
 

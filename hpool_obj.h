@@ -19,14 +19,14 @@ bool hpool_debug_known(void *obj);
 static inline bool hpool_debug_known(void *obj) { return true; }
 #endif
 
+/* /sys/kernel/debug/hpool/ (an error pointer when debugfs is off). */
+extern struct dentry *hpool_debugfs;
+void hpool_debugfs_init(void);
+void hpool_debugfs_exit(void);
+
 #if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
 #include <linux/fault-inject.h>
 extern struct fault_attr hpool_fail_alloc;
-void hpool_debugfs_init(void);
-void hpool_debugfs_exit(void);
-#else
-static inline void hpool_debugfs_init(void) { }
-static inline void hpool_debugfs_exit(void) { }
 #endif
 
 /*

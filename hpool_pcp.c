@@ -14,6 +14,29 @@
 
 #include "hpool_pcp.h"
 
+/*
+ * The idle trim's work (hpool_shrink.c, which initialises it at module init,
+ * before any pool exists): queued, one period ahead, when a CPU is first
+ * given objects or a quota since its last fold, and re-queued by itself
+ * while some CPU holds anything. So it does not run at all while nothing is
+ * cached, and a cache left idle goes back within two periods.
+ */
+struct delayed_work hpool_idle_work;
+
+static void hpool_idle_kick(void)
+{
+	if (!delayed_work_pending(&hpool_idle_work))
+		queue_delayed_work(system_wq, &hpool_idle_work, HPOOL_IDLE_PERIOD);
+}
+
+/* Mark this CPU as holding something of @pool; under L and P. */
+static void __hpool_mark_cpu(struct hpool *pool, struct hpool_pcp *pc)
+{
+	pool->pcp_dirty = true;
+	if (!__test_and_set_bit(pc->cpu, pool->pcp_mask))
+		hpool_idle_kick();
+}
+
 /* Give a CPU up to HPOOL_PCP_QUOTA_MAX of drift out of the room; under L and P. */
 static void __hpool_grant(struct hpool *pool, struct hpool_pcp *pc)
 {
@@ -22,6 +45,37 @@ static void __hpool_grant(struct hpool *pool, struct hpool_pcp *pc)
 	grant = min_t(unsigned int, HPOOL_PCP_QUOTA_MAX - pc->quota, pool->pcp_room);
 	pc->quota += grant;
 	pool->pcp_room -= grant;
+}
+
+/*
+ * Bring one CPU's cache, drift, counts and quota back into the pool; under L
+ * and P. Its drift stayed within its quota, so nr_in_use keeps the health
+ * level it had at the last re-arm: the quota is not given back to the room,
+ * which stays a bound for the CPUs still out.
+ */
+static void __hpool_fold_cpu_locked(struct hpool *pool, struct hpool_pcp *pc)
+{
+	struct hpool_obj *tail;
+
+	if (pc->free) {
+		/* Splice the cache on top of the free list, order kept. */
+		for (tail = pc->free; tail->next; tail = tail->next)
+			;
+		tail->next = pool->free_list;
+		pool->free_list = pc->free;
+		pool->nr_free += pc->nr_free;
+		pc->free = NULL;
+		pc->nr_free = 0;
+	}
+	pool->nr_in_use += pc->in_use;
+	pc->in_use = 0;
+	pc->quota = 0;
+	pool->c.local_hits += pc->local_hits;
+	pc->local_hits = 0;
+	pool->c.releases += pc->releases;
+	pc->releases = 0;
+	pc->seen = false;
+	__clear_bit(pc->cpu, pool->pcp_mask);
 }
 
 /**
@@ -45,27 +99,9 @@ void __hpool_fold_locked(struct hpool *pool)
 	pool->pcp_room = 0;
 	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
-		struct hpool_obj *tail;
 
 		raw_spin_lock(&pc->lock);
-		if (pc->free) {
-			/* Splice the cache on top of the free list, order kept. */
-			for (tail = pc->free; tail->next; tail = tail->next)
-				;
-			tail->next = pool->free_list;
-			pool->free_list = pc->free;
-			pool->nr_free += pc->nr_free;
-			pc->free = NULL;
-			pc->nr_free = 0;
-		}
-		pool->nr_in_use += pc->in_use;
-		pc->in_use = 0;
-		pc->quota = 0;
-		pool->c.local_hits += pc->local_hits;
-		pc->local_hits = 0;
-		pool->c.releases += pc->releases;
-		pc->releases = 0;
-		__clear_bit(cpu, pool->pcp_mask);
+		__hpool_fold_cpu_locked(pool, pc);
 		raw_spin_unlock(&pc->lock);
 	}
 	if (pool->nr_in_use > pool->peak_in_use)
@@ -153,10 +189,9 @@ void __hpool_refill_locked(struct hpool *pool)
 	struct hpool_pcp *pc;
 
 	lockdep_assert_held(&pool->lock);
-	pool->pcp_dirty = true;
 	pc = this_cpu_ptr(pool->pcp);
 	raw_spin_lock(&pc->lock);
-	__set_bit(pc->cpu, pool->pcp_mask);
+	__hpool_mark_cpu(pool, pc);
 	__hpool_refill_pc(pool, pc);
 	raw_spin_unlock(&pc->lock);
 	pool->pcp_grant_here = true;
@@ -187,10 +222,9 @@ bool __hpool_restock(struct hpool *pool, bool refill)
 		spin_unlock_irqrestore(&pool->lock, flags);
 		return false;
 	}
-	pool->pcp_dirty = true;
 	pc = this_cpu_ptr(pool->pcp);
 	raw_spin_lock(&pc->lock);
-	__set_bit(pc->cpu, pool->pcp_mask);
+	__hpool_mark_cpu(pool, pc);
 	__hpool_grant(pool, pc);
 	if (refill) {
 		__hpool_refill_pc(pool, pc);
@@ -205,6 +239,70 @@ bool __hpool_restock(struct hpool *pool, bool refill)
 	raw_spin_unlock(&pc->lock);
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return true;
+}
+
+/**
+ * hpool_pcp_cached() - how many free objects the per-CPU caches hold
+ * @pool: the pool, with per-CPU caches, locked (plain: no fold)
+ *
+ * Return: the objects cached on the CPUs of pool->pcp_mask, which a fold
+ * would add to nr_free.
+ */
+unsigned int hpool_pcp_cached(struct hpool *pool)
+{
+	unsigned int cpu, nr = 0;
+
+	lockdep_assert_held(&pool->lock);
+	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+		raw_spin_lock(&pc->lock);
+		nr += pc->nr_free;
+		raw_spin_unlock(&pc->lock);
+	}
+	return nr;
+}
+
+/**
+ * hpool_pcp_trim_idle() - fold back the CPUs that saw no traffic since the
+ *	last look
+ * @pool: the pool, with per-CPU caches, not locked
+ *
+ * A CPU of pool->pcp_mask whose local_hits and in_use are what this function
+ * saw at its previous call, and that was not folded since, had no acquire
+ * and no release: its cache, drift, counts and quota go back to the pool.
+ * The others are noted for the next call. Takes the plain pool lock: like a
+ * fold, it changes nr_in_use only within the health level of the last
+ * re-arm, and hands no quota out.
+ *
+ * Return: whether some CPU still holds anything of @pool.
+ */
+bool hpool_pcp_trim_idle(struct hpool *pool)
+{
+	unsigned long flags;
+	unsigned int cpu;
+	bool busy;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+		raw_spin_lock(&pc->lock);
+		if (pc->seen && pc->local_hits == pc->seen_hits &&
+		    pc->in_use == pc->seen_in_use) {
+			__hpool_fold_cpu_locked(pool, pc);
+		} else {
+			pc->seen = true;
+			pc->seen_hits = pc->local_hits;
+			pc->seen_in_use = pc->in_use;
+		}
+		raw_spin_unlock(&pc->lock);
+	}
+	if (pool->nr_in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->nr_in_use;
+	busy = !bitmap_empty(pool->pcp_mask, nr_cpu_ids);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return busy;
 }
 
 /**

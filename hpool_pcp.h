@@ -11,7 +11,9 @@
 #ifndef _HPOOL_PCP_H
 #define _HPOOL_PCP_H
 
+#include <linux/jiffies.h>
 #include <linux/percpu.h>
+#include <linux/workqueue.h>
 
 #include "hpool_internal.h"
 
@@ -19,6 +21,12 @@ void __hpool_fold_locked(struct hpool *pool);	/* only if pool->pcp_dirty */
 void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
 void __hpool_refill_locked(struct hpool *pool);
 bool __hpool_restock(struct hpool *pool, bool refill);
+unsigned int hpool_pcp_cached(struct hpool *pool);
+bool hpool_pcp_trim_idle(struct hpool *pool);
+
+/* The idle trim: a cache idle for a period (to two) goes back to its pool. */
+#define HPOOL_IDLE_PERIOD	HZ
+extern struct delayed_work hpool_idle_work;
 int hpool_pcp_alloc(struct hpool *pool);
 void hpool_pcp_free(struct hpool *pool);
 

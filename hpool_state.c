@@ -95,13 +95,20 @@ void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state)
 /* ---- limits and their setters ---- */
 
 /**
- * hpool_trim() - free surplus free objects until the pool's charge fits
+ * hpool_give_back() - free a pool's surplus free objects to the slab
  * @pool: the pool
- * @keep: the charge to bring @pool down to, if its free list allows
+ * @keep: the charge to bring @pool down to, at most (0: no such bound)
+ * @floor: the free objects to leave on its free list, at least
+ * @max: the most objects to free
+ * @shrunk: count them in shrunk too (the shrinker frees them)
+ *
+ * Under hpool_lock(): the per-CPU caches are folded in first, so their
+ * objects count. Every object freed counts in frees.
  *
  * Return: how many objects went back to the slab.
  */
-unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
+unsigned int hpool_give_back(struct hpool *pool, unsigned int keep,
+			     unsigned int floor, unsigned int max, bool shrunk)
 {
 	struct hpool_obj *list = NULL, *hdr;
 	unsigned int nr = 0, charged;
@@ -109,12 +116,15 @@ unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 
 	hpool_lock(pool, &flags);
 	charged = atomic_read(&pool->nr_objects);
-	while (charged - nr > keep && (hdr = __hpool_pop_locked(pool))) {
+	while (nr < max && charged - nr > keep && pool->nr_free > floor &&
+	       (hdr = __hpool_pop_locked(pool))) {
 		hdr->next = list;
 		list = hdr;
 		nr++;
 	}
 	pool->c.frees += nr;
+	if (shrunk)
+		pool->c.shrunk += nr;
 	hpool_unlock(pool, flags);
 
 	if (nr) {

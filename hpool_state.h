@@ -117,7 +117,15 @@ static __always_inline void __hpool_in_use_dec_locked(struct hpool *pool)
 	__hpool_update_locked(pool);
 }
 
-unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
+unsigned int hpool_give_back(struct hpool *pool, unsigned int keep,
+			     unsigned int floor, unsigned int max, bool shrunk);
+
+/* Free surplus free objects until the pool's charge is @keep, if it can. */
+static inline unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
+{
+	return hpool_give_back(pool, keep, 0, UINT_MAX, false);
+}
+
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 
 int hpool_cpuhp_init(void);

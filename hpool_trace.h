@@ -108,6 +108,13 @@ DEFINE_EVENT(hpool_moved,
 	     TP_ARGS(root, nr)
 );
 
+/* Free objects of a pool given back to the slab by the shrinker. */
+DEFINE_EVENT(hpool_moved,
+	     hpool_shrink,
+	     TP_PROTO(struct hpool *pool, unsigned int nr),
+	     TP_ARGS(pool, nr)
+);
+
 /* A pool's lifecycle state changed. */
 TRACE_EVENT(hpool_state_change,
 	    TP_PROTO(struct hpool *pool, enum hpool_state old, enum hpool_state new),

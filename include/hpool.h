@@ -102,6 +102,8 @@ struct hpool_params {
  * @fail_nomem: acquisitions that failed in the slab allocator
  * @fail_state: acquisitions refused by the pool's state
  * @bad_releases: releases through the wrong pool, double or foreign
+ * @shrunk: free objects given back to the slab under memory pressure (the
+ *	shrinker); they count in @frees too
  * @nr_objects: objects charged to the pool (its subtree)
  * @nr_free: objects on its own free list
  * @nr_in_use: objects handed out by it (or lent to its children)
@@ -111,7 +113,7 @@ struct hpool_params {
 struct hpool_stats {
 	unsigned long local_hits, parent_borrows, allocations, frees, releases, grows;
 	unsigned long steals, stolen, distributed_in, reclaimed_out, rebalanced_in, rebalanced_out;
-	unsigned long fail_limit, fail_nomem, fail_state, bad_releases;
+	unsigned long fail_limit, fail_nomem, fail_state, bad_releases, shrunk;
 	unsigned int nr_objects, nr_free, nr_in_use, nr_borrowed, peak_in_use;
 };
 

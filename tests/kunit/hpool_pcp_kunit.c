@@ -13,7 +13,6 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
-#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 
@@ -179,31 +178,6 @@ static void hpc_quota_small_pool(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 4, 4, 0, 0);
 }
 
-struct hpc_worker {
-	struct hpool *pool;
-	unsigned int n;
-	struct completion done;
-	int got;
-};
-
-/* On its CPU: acquire n objects, then release them into that CPU's cache. */
-static int hpc_worker_fn(void *data)
-{
-	struct hpc_worker *w = data;
-	void *objs[8];
-	unsigned int i;
-
-	for (i = 0; i < w->n; i++) {
-		objs[i] = hpool_acquire(w->pool, GFP_KERNEL);
-		if (objs[i])
-			w->got++;
-	}
-	for (i = 0; i < w->n; i++)
-		hpool_release(w->pool, objs[i]);
-	complete(&w->done);
-	return 0;
-}
-
 /*
  * cpu1 goes offline with objects in its cache: they are back in the pool at
  * once, cpu1 holds nothing and its quota is room again; it comes back with
@@ -212,8 +186,6 @@ static int hpc_worker_fn(void *data)
 static void hpc_hotplug(struct kunit *test)
 {
 	struct hpool *root = hpt_root(test, "hpc", 100);
-	struct hpc_worker w = { .pool = root, .n = 8 };
-	struct task_struct *t;
 	unsigned int room;
 	struct hpc_cpu c;
 	int ret, sum, max;
@@ -221,13 +193,7 @@ static void hpc_hotplug(struct kunit *test)
 	if (num_online_cpus() < 2 || !cpu_online(1) || !cpu_is_hotpluggable(1))
 		kunit_skip(test, "needs an online, hotpluggable cpu1");
 
-	init_completion(&w.done);
-	t = kthread_create(hpc_worker_fn, &w, "hpc_worker");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
-	kthread_bind(t, 1);
-	wake_up_process(t);
-	wait_for_completion(&w.done);
-	KUNIT_EXPECT_EQ(test, w.got, 8);
+	hpt_traffic_on(test, root, 1, 8);
 
 	/* Some of the eight went to cpu1's cache, unfolded, under its quota. */
 	hpc_read(root, 1, &c);

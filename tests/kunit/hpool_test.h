@@ -11,7 +11,9 @@
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
 #include <linux/bug.h>
+#include <linux/completion.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 #include <linux/printk.h>
 
 #include <hpool.h>
@@ -161,6 +163,48 @@ hpt_field(struct hpool *pool, size_t off)
 	if (off < offsetof(struct hpool_stats, nr_objects))
 		return *(unsigned long *)((char *)&st + off);
 	return *(unsigned int *)((char *)&st + off);
+}
+
+/* Traffic on one CPU: a kthread bound there acquires n objects, then releases them. */
+#define HPT_TRAFFIC_MAX	16
+
+struct hpt_traffic {
+	struct hpool *pool;
+	unsigned int n, got;
+	struct completion done;
+};
+
+static int __maybe_unused hpt_traffic_fn(void *data)
+{
+	struct hpt_traffic *w = data;
+	void *objs[HPT_TRAFFIC_MAX];
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		objs[i] = hpool_acquire(w->pool, GFP_KERNEL);
+		if (objs[i])
+			w->got++;
+	}
+	for (i = 0; i < w->n; i++)
+		hpool_release(w->pool, objs[i]);
+	complete(&w->done);
+	return 0;
+}
+
+/* Acquire then release @n objects of @pool on @cpu; all @n must be served. */
+static noinline __maybe_unused void
+hpt_traffic_on(struct kunit *test, struct hpool *pool, unsigned int cpu, unsigned int n)
+{
+	struct hpt_traffic w = { .pool = pool, .n = min_t(unsigned int, n, HPT_TRAFFIC_MAX) };
+	struct task_struct *t;
+
+	init_completion(&w.done);
+	t = kthread_create(hpt_traffic_fn, &w, "hpt_traffic");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t);
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	wait_for_completion(&w.done);
+	KUNIT_EXPECT_EQ(test, w.got, n);
 }
 
 #define HPT(pool, field) hpt_field(pool, offsetof(struct hpool_stats, field))

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of hpool under memory pressure
+ * (hpool.rst#hpool-memory-pressure): the shrinker's callbacks, driven
+ * directly, count the free stock beyond every reserve, per-CPU caches
+ * included, without touching it; a scan frees the coolest leaves first and
+ * roots last, never below a reserve, never an object in use, and counts
+ * what it frees; the idle trim folds a CPU's cache back after two looks that
+ * saw it idle, and only then.
+ *
+ * The cases assume no other pool holds free stock while they run (the test
+ * VM loads one suite at a time): they check that first.
+ */
+
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/module.h>
+#include <linux/shrinker.h>
+
+#include "hpool_internal.h"
+#include "hpool_shrink.h"
+#include "hpool_test.h"
+
+static unsigned long hps_count(void)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+
+	return hpool_shrink_count(NULL, &sc);
+}
+
+static unsigned long hps_scan(unsigned long nr)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = nr };
+
+	return hpool_shrink_scan(NULL, &sc);
+}
+
+/* The free objects in @pool's per-CPU caches, read without a fold. */
+static unsigned int hps_cached(struct hpool *pool)
+{
+	unsigned int cpu, nr = 0;
+	unsigned long flags;
+
+	for_each_possible_cpu(cpu) {
+		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+
+		raw_spin_lock_irqsave(&pc->lock, flags);
+		nr += pc->nr_free;
+		raw_spin_unlock_irqrestore(&pc->lock, flags);
+	}
+	return nr;
+}
+
+/* Acquire @n objects of @pool, then release all but @keep of them. */
+static void hps_fill(struct kunit *test, struct hpool *pool, void **objs,
+		     unsigned int n, unsigned int keep)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		objs[i] = hpool_acquire(pool, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = keep; i < n; i++)
+		hpool_release(pool, objs[i]);
+}
+
+static struct hpool *hps_pool(struct kunit *test, struct hpool *parent,
+			      const char *name, unsigned int capacity,
+			      unsigned int reserve)
+{
+	struct hpool_params p = {
+		.name = name, .capacity = capacity, .reserve = reserve,
+		.obj_size = parent ? 0 : 64,
+	};
+
+	return hpt_new(test, parent, &p);
+}
+
+/*
+ * Free stock: a (10 free, reserve 2, 10 in use: 25%), b (6 free, reserve 0,
+ * nothing in use), the root (8 free, reserve 4). count sees 8 + 6 + 4 and
+ * leaves the caches alone; a scan of 4 takes them from b, the coolest leaf;
+ * a large one empties b, brings a to its reserve, then the root to its own;
+ * then nothing is left (SHRINK_EMPTY, SHRINK_STOP), the objects in use are
+ * untouched, every freed object counts in frees and shrunk, and no CPU
+ * caches anything.
+ */
+static void hps_count_and_scan(struct kunit *test)
+{
+	struct hpool *root, *a, *b;
+	void *objs[20], *bobjs[6], *robjs[8];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ_MSG(test, hps_count(), SHRINK_EMPTY,
+			    "another pool holds free stock: the counts below would be off");
+	root = hps_pool(test, NULL, "hps", 100, 4);
+	a = hps_pool(test, root, "a", 40, 2);
+	b = hps_pool(test, root, "b", 40, 0);
+	hps_fill(test, a, objs, 20, 10);
+	hps_fill(test, b, bobjs, 6, 0);
+	hps_fill(test, root, robjs, 8, 0);
+
+	/* Some of it sits in per-CPU caches: count sees it and leaves it there. */
+	KUNIT_EXPECT_GT(test, hps_cached(a) + hps_cached(b) + hps_cached(root), 0);
+	i = hps_cached(a);
+	KUNIT_EXPECT_EQ(test, hps_count(), 8 + 6 + 4);
+	KUNIT_EXPECT_EQ(test, hps_cached(a), i);
+
+	KUNIT_EXPECT_EQ(test, hps_scan(4), 4);
+	HPT_EXPECT_GAUGES(test, b, 2, 2, 0, 0);
+	HPT_EXPECT_GAUGES(test, a, 20, 10, 10, 0);
+	HPT_EXPECT_GAUGES(test, root, 30, 8, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(b, shrunk), 4);
+	KUNIT_EXPECT_EQ(test, HPT(b, frees), 4);
+	KUNIT_EXPECT_EQ(test, hps_count(), 8 + 2 + 4);
+
+	KUNIT_EXPECT_EQ(test, hps_scan(100), 8 + 2 + 4);
+	HPT_EXPECT_GAUGES(test, b, 0, 0, 0, 0);
+	HPT_EXPECT_GAUGES(test, a, 12, 2, 10, 0);
+	HPT_EXPECT_GAUGES(test, root, 16, 4, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(b, shrunk), 6);
+	KUNIT_EXPECT_EQ(test, HPT(a, shrunk), 8);
+	KUNIT_EXPECT_EQ(test, HPT(a, frees), 8);
+	KUNIT_EXPECT_EQ(test, HPT(root, shrunk), 4);
+	KUNIT_EXPECT_EQ(test, HPT(root, frees), 4);
+	KUNIT_EXPECT_EQ(test, hps_cached(a) + hps_cached(b) + hps_cached(root), 0);
+	KUNIT_EXPECT_EQ(test, hps_count(), SHRINK_EMPTY);
+	KUNIT_EXPECT_EQ(test, hps_scan(100), SHRINK_STOP);
+
+	/* The objects in use were never touched: they come back whole. */
+	for (i = 0; i < 10; i++)
+		hpool_release(a, objs[i]);
+	HPT_EXPECT_GAUGES(test, a, 12, 12, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(a, releases), 20);
+}
+
+/* A scan that ends inside a pool leaves the rest of its surplus there. */
+static void hps_partial_scans(struct kunit *test)
+{
+	struct hpool *root;
+	void *objs[30];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, hps_count(), SHRINK_EMPTY);
+	root = hps_pool(test, NULL, "hps", 100, 5);
+	hps_fill(test, root, objs, 30, 0);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, hps_scan(3), 3);
+	HPT_EXPECT_GAUGES(test, root, 15, 15, 0, 0);
+	KUNIT_EXPECT_EQ(test, hps_count(), 10);
+	KUNIT_EXPECT_EQ(test, hps_scan(64), 10);
+	HPT_EXPECT_GAUGES(test, root, 5, 5, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, shrunk), 25);
+	KUNIT_EXPECT_EQ(test, HPT(root, frees), 25);
+}
+
+static unsigned int hps_cpu_free(struct hpool *pool, unsigned int cpu)
+{
+	struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+	unsigned long flags;
+	unsigned int nr;
+
+	raw_spin_lock_irqsave(&pc->lock, flags);
+	nr = pc->nr_free;
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
+	return nr;
+}
+
+/*
+ * A CPU's cache goes back to the pool at the second look that finds it idle;
+ * traffic between two looks keeps it; left alone, the periodic trim takes it
+ * back within two periods. The pool's numbers are exact throughout.
+ */
+static void hps_idle_trim(struct kunit *test)
+{
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct hpool *root;
+	unsigned int i;
+
+	/*
+	 * A look queued by an earlier case would count as one of ours: run it
+	 * now. From here on, only this case queues looks, one period ahead.
+	 */
+	hpool_idle_trim();
+	root = hps_pool(test, NULL, "hps", 100, 0);
+	hpt_traffic_on(test, root, cpu, 8);
+	KUNIT_ASSERT_GT(test, hps_cpu_free(root, cpu), 0);
+
+	hpool_idle_trim();
+	hpt_traffic_on(test, root, cpu, 8);
+	hpool_idle_trim();
+	KUNIT_EXPECT_GT_MSG(test, hps_cpu_free(root, cpu), 0,
+			    "trimmed although it saw traffic between two looks");
+	hpool_idle_trim();
+	KUNIT_EXPECT_EQ(test, hps_cpu_free(root, cpu), 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(cpu, root->pcp_mask));
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, releases), 16);
+
+	/*
+	 * Left alone: the periodic trim (once a second, queued by the traffic)
+	 * within two periods; four seconds allow for a slow VM.
+	 */
+	hpt_traffic_on(test, root, cpu, 8);
+	KUNIT_ASSERT_GT(test, hps_cpu_free(root, cpu), 0);
+	for (i = 0; i < 40 && hps_cpu_free(root, cpu); i++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, hps_cpu_free(root, cpu), 0);
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+}
+
+static struct kunit_case hpool_shrink_cases[] = {
+	KUNIT_CASE(hps_count_and_scan),
+	KUNIT_CASE(hps_partial_scans),
+	KUNIT_CASE_SLOW(hps_idle_trim),
+	{}
+};
+
+static struct kunit_suite hpool_shrink_suite = {
+	.name = "hpool_shrink",
+	.test_cases = hpool_shrink_cases,
+};
+
+kunit_test_suite(hpool_shrink_suite);
+
+MODULE_DESCRIPTION("KUnit tests of hpool's shrinker and idle trim");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
