@@ -61,8 +61,9 @@ int main(int argc, char **argv)
 	for (mb = 1; mb <= max_mb; mb++) {
 		free_kb = read_long("/proc/meminfo", "MemFree:");
 		if (free_kb >= 0 && free_kb < min_kb + 2048) {
-			printf("memory low (MemFree %ld kB, min %ld kB) after %ld MB; nr_free %ld -> %ld\n",
-			       free_kb, min_kb, mb - 1, start, now);
+			printf("memory low (MemFree %ld kB, min %ld kB) after %ld MB; ",
+			       free_kb, min_kb, mb - 1);
+			printf("nr_free %ld -> %ld\n", start, now);
 			return 1;
 		}
 		p = mmap(NULL, MB, PROT_READ | PROT_WRITE,
