@@ -5,7 +5,8 @@
 # offline while its per-CPU cache holds objects of a pool and a drift of
 # objects in use; at once, before anything reads the pool, cpu1 holds
 # nothing (/sys/kernel/debug/hpool/pcp, read without folding) and the pool's
-# numbers are exact; cpu1 comes back with nothing. Needs hpool.ko and
+# numbers are exact; cpu1 comes back with nothing; a cache left idle goes
+# back to its pool by itself. Needs hpool.ko and
 # hpool_testdrv.ko loaded, cpu1 hotpluggable; runs as root.
 ROOT=st46
 . "$(dirname "$0")/hpool_lib"
@@ -50,5 +51,18 @@ eq "cpu1 online" "$(cat "$ON")" 1
 eq "cpu1 comes back with nothing" "$(on_cpu1)" ""
 taskset -c 1 sh -c "echo 'acquire $ROOT 2' >$CTL; echo 'release $ROOT 2' >$CTL"
 eq "and serves again" "$(cat "$R/nr_free") $(cat "$R/stats/releases")" "8 18"
+
+# The idle trim: traffic on cpu1 leaves objects in its cache; with no more
+# traffic they go back to the pool within two seconds (four allowed here).
+taskset -c 1 sh -c "echo 'acquire $ROOT 4' >$CTL; echo 'release $ROOT 4' >$CTL"
+c=$(on_cpu1)
+[ -n "$c" ] && pass "cpu1 caches objects again ($c)" || fail "cpu1 caches objects again"
+i=0
+while [ -n "$(on_cpu1)" ] && [ $i -lt 40 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+eq "idle: cpu1's cache went back to the pool" "$(on_cpu1)" ""
+diag "gone after about $((i / 10)).$((i % 10)) s"
 
 finish
