@@ -143,9 +143,10 @@ struct hpool_tree {
  * allows. No quota is given unless the pool is active. A CPU caches at most
  * HPOOL_PCP_MAX free objects, which count in the pool's nr_free.
  *
- * A CPU whose cache saw no traffic between two looks of the idle trim (one
- * a second: hpool_shrink.c) is folded back alone; the fast path pays nothing
- * for it (the trim compares local_hits and in_use with what it saw).
+ * A CPU whose cache saw no traffic for a period (HPOOL_IDLE_PERIOD, a
+ * second), as the looks of the idle trim (hpool_shrink.c) see it, is folded
+ * back alone; the fast path pays nothing for it (the trim compares
+ * local_hits and in_use with what it saw, and when it first saw them).
  */
 #define HPOOL_PCP_MAX		16
 #define HPOOL_PCP_REFILL	8
@@ -164,6 +165,7 @@ struct hpool_pcp {
 	unsigned long releases;		/* P: likewise */
 	/* What the idle trim saw at its last look (hpool_pcp_trim_idle()) */
 	unsigned long seen_hits;	/* P */
+	unsigned long seen_at;		/* P: jiffies when it saw them first */
 	int seen_in_use;		/* P */
 	bool seen;			/* P: it has looked since the last fold */
 };

@@ -264,16 +264,16 @@ unsigned int hpool_pcp_cached(struct hpool *pool)
 }
 
 /**
- * hpool_pcp_trim_idle() - fold back the CPUs that saw no traffic since the
- *	last look
+ * hpool_pcp_trim_idle() - fold back the CPUs that saw no traffic for a period
  * @pool: the pool, with per-CPU caches, not locked
  *
  * A CPU of pool->pcp_mask whose local_hits and in_use are what this function
- * saw at its previous call, and that was not folded since, had no acquire
- * and no release: its cache, drift, counts and quota go back to the pool.
- * The others are noted for the next call. Takes the plain pool lock: like a
- * fold, it changes nr_in_use only within the health level of the last
- * re-arm, and hands no quota out.
+ * saw at an earlier call, HPOOL_IDLE_PERIOD or more ago, and that was not
+ * folded since, had no acquire and no release for that long: its cache,
+ * drift, counts and quota go back to the pool. For the others, what they
+ * show now is noted, and when, if it changed. Takes the plain pool lock:
+ * like a fold, it changes nr_in_use only within the health level of the
+ * last re-arm, and hands no quota out.
  *
  * Return: whether some CPU still holds anything of @pool.
  */
@@ -288,13 +288,14 @@ bool hpool_pcp_trim_idle(struct hpool *pool)
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
 		raw_spin_lock(&pc->lock);
-		if (pc->seen && pc->local_hits == pc->seen_hits &&
-		    pc->in_use == pc->seen_in_use) {
-			__hpool_fold_cpu_locked(pool, pc);
-		} else {
+		if (!pc->seen || pc->local_hits != pc->seen_hits ||
+		    pc->in_use != pc->seen_in_use) {
 			pc->seen = true;
+			pc->seen_at = jiffies;
 			pc->seen_hits = pc->local_hits;
 			pc->seen_in_use = pc->in_use;
+		} else if (time_after_eq(jiffies, pc->seen_at + HPOOL_IDLE_PERIOD)) {
+			__hpool_fold_cpu_locked(pool, pc);
 		}
 		raw_spin_unlock(&pc->lock);
 	}

@@ -5,8 +5,8 @@
  * directly, count the free stock beyond every reserve, per-CPU caches
  * included, without touching it; a scan frees the coolest leaves first and
  * roots last, never below a reserve, never an object in use, and counts
- * what it frees; the idle trim folds a CPU's cache back after two looks that
- * saw it idle, and only then.
+ * what it frees; the idle trim folds a CPU's cache back once it saw no
+ * traffic for a period, and only then.
  *
  * The cases assume no other pool holds free stock while they run (the test
  * VM loads one suite at a time): they check that first.
@@ -20,6 +20,7 @@
 #include <linux/shrinker.h>
 
 #include "hpool_internal.h"
+#include "hpool_pcp.h"
 #include "hpool_shrink.h"
 #include "hpool_test.h"
 
@@ -170,38 +171,54 @@ static unsigned int hps_cpu_free(struct hpool *pool, unsigned int cpu)
 }
 
 /*
- * A CPU's cache goes back to the pool at the second look that finds it idle;
- * traffic between two looks keeps it; left alone, the periodic trim takes it
- * back within two periods. The pool's numbers are exact throughout.
+ * A CPU's cache goes back to the pool at the first look that finds it idle
+ * for a period; traffic less than a period before a look keeps it; left
+ * alone, the periodic looks take it back within two periods. The pool's
+ * numbers are exact throughout.
  */
 static void hps_idle_trim(struct kunit *test)
 {
 	unsigned int cpu = cpumask_first(cpu_online_mask);
+	unsigned int i, tries;
 	struct hpool *root;
-	unsigned int i;
+	bool judged = false;
+	unsigned long t0;
 
-	/*
-	 * A look queued by an earlier case would count as one of ours: run it
-	 * now. From here on, only this case queues looks, one period ahead.
-	 */
+	/* Run any look an earlier case queued. */
 	hpool_idle_trim();
 	root = hps_pool(test, NULL, "hps", 100, 0);
 	hpt_traffic_on(test, root, cpu, 8);
 	KUNIT_ASSERT_GT(test, hps_cpu_free(root, cpu), 0);
 
-	hpool_idle_trim();
-	hpt_traffic_on(test, root, cpu, 8);
-	hpool_idle_trim();
-	KUNIT_EXPECT_GT_MSG(test, hps_cpu_free(root, cpu), 0,
-			    "trimmed although it saw traffic between two looks");
+	/*
+	 * Judged only when the VM ran a look, the traffic and a look within
+	 * one period: a host that stalls the VM can stretch any window past a
+	 * second, and then the cache did sit idle that long. Tried again then.
+	 */
+	for (tries = 0; tries < 5 && !judged; tries++) {
+		t0 = jiffies;
+		hpool_idle_trim();
+		hpt_traffic_on(test, root, cpu, 8);
+		hpool_idle_trim();
+		if (time_before(jiffies, t0 + HPOOL_IDLE_PERIOD)) {
+			judged = true;
+			KUNIT_EXPECT_GT_MSG(test, hps_cpu_free(root, cpu), 0,
+					    "trimmed although it saw traffic within a period");
+		}
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, judged, "no look, traffic, look within a period in %u tries",
+			      tries);
+
+	/* A period with no traffic: the next look takes the cache back. */
+	schedule_timeout_uninterruptible(HPOOL_IDLE_PERIOD + 1);
 	hpool_idle_trim();
 	KUNIT_EXPECT_EQ(test, hps_cpu_free(root, cpu), 0);
 	KUNIT_EXPECT_FALSE(test, test_bit(cpu, root->pcp_mask));
 	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
-	KUNIT_EXPECT_EQ(test, HPT(root, releases), 16);
+	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8 * (1 + tries));
 
 	/*
-	 * Left alone: the periodic trim (once a second, queued by the traffic)
+	 * Left alone: the periodic look (queued by the traffic, once a period)
 	 * within two periods; four seconds allow for a slow VM.
 	 */
 	hpt_traffic_on(test, root, cpu, 8);
