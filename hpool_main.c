@@ -65,3 +65,4 @@ module_exit(hpool_exit);
 
 MODULE_DESCRIPTION("Hierarchical object pools");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HPOOL_VERSION);
