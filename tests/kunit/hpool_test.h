@@ -14,7 +14,7 @@
 #include <linux/err.h>
 #include <linux/printk.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 
 /* The VM harness forgives a WARN only between these two kernel log lines. */
 #define HPOOL_EXPECT_WARN_BEGIN(test) \
