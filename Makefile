@@ -46,6 +46,9 @@ HPOOL_VERSION := $(shell cat $(CURDIR)/VERSION)
 
 all: modules
 
+# Every target here runs make in the same tree: one at a time (each with -j).
+.NOTPARALLEL:
+
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "no kernel build tree: set KDIR= or apt-get install linux-headers-amd64" >&2; exit 1; }
