@@ -499,6 +499,15 @@ static void hpoolstat_print_table(const struct hpoolstat_sample *cur,
 	       "", rate[0], rate[1], rate[2]);
 }
 
+static void hpoolstat_json_rates(bool ok, const double r[3])
+{
+	if (ok)
+		printf("\"rates\": {\"hits\": %.1f, \"borrows\": %.1f, \"fails\": %.1f}",
+		       r[0], r[1], r[2]);
+	else
+		printf("\"rates\": null");
+}
+
 /* One sample as one JSON object on one line (JSON Lines with -w). */
 static void hpoolstat_print_json(const struct hpoolstat_sample *cur,
 				 const struct hpoolstat_sample *prev)
@@ -533,22 +542,15 @@ static void hpoolstat_print_json(const struct hpoolstat_sample *cur,
 		for (j = 0; j < HPOOLSTAT_NR_STATS; j++)
 			printf("%s\"%s\": %llu", j ? ", " : "", hpoolstat_stats[j].name,
 			       p->stats[j]);
-		printf("}, \"rates\": ");
-		if (hpoolstat_rates(cur, prev, p, r))
-			printf("{\"hits\": %.1f, \"borrows\": %.1f, \"fails\": %.1f}",
-			       r[0], r[1], r[2]);
-		else
-			printf("null");
+		printf("}, ");
+		hpoolstat_json_rates(hpoolstat_rates(cur, prev, p, r), r);
 		printf("}");
 	}
 	hpoolstat_total(cur, prev, &t);
-	printf("], \"totals\": {\"pools\": %d, \"nr_objects\": %llu, \"nr_free\": %llu, \"rates\": ",
-	       t.pools, t.objs, t.free);
-	if (t.rates)
-		printf("{\"hits\": %.1f, \"borrows\": %.1f, \"fails\": %.1f}",
-		       t.r[0], t.r[1], t.r[2]);
-	else
-		printf("null");
+	printf("], \"totals\": {\"pools\": %d, \"nr_objects\": %llu, ",
+	       t.pools, t.objs);
+	printf("\"nr_free\": %llu, ", t.free);
+	hpoolstat_json_rates(t.rates, t.r);
 	printf("}}\n");
 }
 
