@@ -24,6 +24,7 @@
 #   make dkms-src         build/hpool-<version>.tar.gz from git archive HEAD, for /usr/src
 #   make hpoolstat        build tools/hpoolstat (dynamically linked)
 #   make version          print the version (the file VERSION)
+#   make kernelrelease    print KDIR's release (where install puts things)
 #   make help             this text
 # help.
 
@@ -41,7 +42,7 @@ export HPOOL_DEBUG HPOOL_EXTRA HPOOL_TESTS
 HPOOL_VERSION := $(shell cat $(CURDIR)/VERSION)
 
 .PHONY: all modules clean check check-vm check-compile check-kcsan check-smp check-rt lint demo bench \
-	stress install install-build modules_install install-dev uninstall dkms-src hpoolstat version help \
+	stress install install-build modules_install install-dev uninstall dkms-src hpoolstat version kernelrelease help \
 	check-package
 
 all: modules
@@ -95,6 +96,9 @@ check-package:
 version:
 	@echo $(HPOOL_VERSION)
 
+kernelrelease:
+	@echo $(KVER)
+
 help:
 	@sed -n '/^# help:$$/,/^# help\.$$/{/^# help/d;s/^# \{0,1\}//;p}' $(firstword $(MAKEFILE_LIST))
 
@@ -106,13 +110,15 @@ hpoolstat:
 # kernel's configuration says); what other out-of-tree modules build
 # against to $(DESTDIR)/usr/src/hpool-<version>/ (the place dkms uses for
 # sources too): include/linux/hpool.h, and <kernel>/Module.symvers for each
-# kernel built for, <kernel> being the tree's KERNELRELEASE (what a Kbuild
-# file sees as $(KERNELRELEASE)). Not /usr/include: hpool.h is kernel API.
+# kernel built for, <kernel> being KVER. Not /usr/include: hpool.h is kernel API.
 # The test modules are never installed (HPOOL_TESTS=n).
 INSTALL_MOD_PATH ?= $(DESTDIR)
 PREFIX ?= /usr/local
 HPOOL_SRCDIR = $(DESTDIR)/usr/src/hpool-$(HPOOL_VERSION)
-KVER = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# What Kbuild files see as $(KERNELRELEASE) (uname -r of that kernel; Debian's
+# 6.1 headers have another include/config/kernel.release).
+KVER = $(shell sed -n 's/^.define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 HPOOL_KVERDIR = $(HPOOL_SRCDIR)/$(KVER)
 INSTALL_MOD_DIR ?= extra
 HPOOL_MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
@@ -129,14 +135,14 @@ modules_install: install-build
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
 
 install-dev: install-build
-	@test -n "$(KVER)" || { echo "no $(KDIR)/include/config/kernel.release" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h" >&2; exit 1; }
 	install -D -m 0644 include/linux/hpool.h $(HPOOL_SRCDIR)/include/linux/hpool.h
 	install -D -m 0644 Module.symvers $(HPOOL_KVERDIR)/Module.symvers
 
 # The header goes with the last kernel's Module.symvers, and never from a
 # dkms source tree (dkms remove's business).
 uninstall:
-	@test -n "$(KVER)" || { echo "no $(KDIR)/include/config/kernel.release" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h" >&2; exit 1; }
 	rm -f $(HPOOL_MODDIR)/hpool.ko $(HPOOL_MODDIR)/hpool.ko.xz $(HPOOL_MODDIR)/hpool.ko.zst
 	if [ -z "$(INSTALL_MOD_PATH)" ]; then depmod $(KVER) || true; fi
 	rm -f $(HPOOL_KVERDIR)/Module.symvers
