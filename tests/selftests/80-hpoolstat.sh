@@ -88,7 +88,8 @@ grep -q '^{"root": "/sys/kernel/hpool", "interval": 0.000, "pools": \[{"path": '
 grep -q '], "totals": {"pools": [0-9]*, "nr_objects": [0-9]*, "nr_free": [0-9]*, "rates": null}}$' "$J" &&
 	pass "JSON trailer: the totals" || fail "JSON trailer: the totals"
 # One pool a line, to grep.
-jrow() { awk '{ gsub(/}, {"path"/, "}\n{\"path\""); print }' "$J" | grep "\"path\": \"$1\""; }
+jrows() { awk '{ gsub(/}, [{]"path"/, "}\n{\"path\""); print }' "$J"; }
+jrow() { jrows | grep "\"path\": \"$1\""; }
 jval() { jrow "$1" | sed -n "s/.*\"$2\": \([^,}]*\).*/\1/p"; }
 L=$ROOT/children/svc/children/leaf
 D=$HP/$L
@@ -104,7 +105,7 @@ for f in local_hits parent_borrows allocations releases fail_limit frees; do
 	eq "JSON cold stats.$f" "$(jval "$C" "$f")" "$(cat "$HP/$C/stats/$f")"
 done
 eq "JSON without rates" "$(jval "$L" rates)" null
-eq "JSON pools of $ROOT" "$(jrow "$ROOT" | wc -l)" 7
+eq "JSON pools of $ROOT" "$(jrows | grep -c "\"path\": \"${ROOT}[/\"]")" 7
 rm -f "$J"
 
 # Rates over an interval: 5 local hits on cold while hpoolstat samples.
@@ -126,7 +127,7 @@ eq "-w 0.2 -n 2 prints two tables" "$("$STAT" -w 0.2 -n 2 | grep -c '^POOL')" 2
 # -w -j: one object per line, each whole: its brackets balance on the line.
 "$STAT" -w 0.2 -n 2 -j >"$J"
 eq "-w 0.2 -n 2 -j: two lines" "$(wc -l <"$J")" 2
-bad=$(awk '!/^{"root".*}}$/ { print NR; next }
+bad=$(awk '!/^[{]"root".*[}][}]$/ { print NR; next }
 	{ o = gsub(/[{[]/, "&"); c = gsub(/[]}]/, "&"); if (o != c) print NR }' "$J")
 eq "-w -j: each line one balanced object" "$bad" ""
 rm -f "$J"
