@@ -143,15 +143,15 @@ install-dev: install-build
 # dkms source tree (dkms remove's business).
 uninstall:
 	@test -n "$(KVER)" || { echo "no UTS_RELEASE in $(KDIR)/include/generated/utsrelease.h" >&2; exit 1; }
-	rm -f $(HPOOL_MODDIR)/hpool.ko $(HPOOL_MODDIR)/hpool.ko.xz $(HPOOL_MODDIR)/hpool.ko.zst
+	for z in "" .gz .xz .zst; do rm -f $(HPOOL_MODDIR)/hpool.ko$$z; done
 	if [ -z "$(INSTALL_MOD_PATH)" ]; then depmod $(KVER) || true; fi
 	rm -f $(HPOOL_KVERDIR)/Module.symvers
-	-rmdir $(HPOOL_KVERDIR)
 	if [ ! -e $(HPOOL_SRCDIR)/dkms.conf ] && \
 	   ! ls $(HPOOL_SRCDIR)/*/Module.symvers >/dev/null 2>&1; then \
 		rm -f $(HPOOL_SRCDIR)/include/linux/hpool.h; \
-		rmdir -p --ignore-fail-on-non-empty $(HPOOL_SRCDIR)/include/linux; \
 	fi
+	rmdir --ignore-fail-on-non-empty $(HPOOL_KVERDIR) $(HPOOL_SRCDIR)/include/linux \
+		$(HPOOL_SRCDIR)/include $(HPOOL_SRCDIR) 2>/dev/null || true
 	$(MAKE) -C tools/hpoolstat DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
 
 # The committed tree (HEAD) as /usr/src wants it: hpool-<version>/, no .git,
