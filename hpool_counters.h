@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one list of hpool's counters, in the order of struct hpool_stats
- * (include/hpool.h). Everything that names a counter is generated from it:
+ * (include/linux/hpool.h). Everything that names a counter is generated from it:
  * struct hpool_counters and its static_assert()s against struct hpool_stats
  * (hpool_internal.h), the files of a pool's stats/ directory
  * (hpool_sysfs.c) and hpoolstat's names (tools/hpoolstat). Their meaning:

@@ -38,7 +38,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 
 #include "hpool_counters.h"
 

@@ -73,3 +73,4 @@ module_exit(hpool_exit);
 
 MODULE_DESCRIPTION("Hierarchical object pools");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HPOOL_VERSION);

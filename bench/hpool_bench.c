@@ -39,7 +39,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 #include "hpool_internal.h"	/* sizeof() only, for the memory overhead */
 
 #define BENCH_BULK		64	/* most objects held at once (bursts) */

@@ -38,7 +38,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 
 static bool web = true;
 module_param(web, bool, 0444);

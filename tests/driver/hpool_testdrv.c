@@ -38,7 +38,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 
 #define HPOOL_TESTDRV_PATH_MAX	(HPOOL_MAX_DEPTH * HPOOL_NAME_MAX)
 #define HPOOL_TESTDRV_CMD_MAX	512

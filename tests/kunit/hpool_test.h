@@ -16,7 +16,7 @@
 #include <linux/kthread.h>
 #include <linux/printk.h>
 
-#include <hpool.h>
+#include <linux/hpool.h>
 
 /* The VM harness forgives a WARN only between these two kernel log lines. */
 #define HPOOL_EXPECT_WARN_BEGIN(test) \

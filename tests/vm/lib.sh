@@ -21,7 +21,7 @@ vm_pkg_present() {
 	linux-source-6.12) [ -f /usr/src/linux-source-6.12.tar.xz ] ;;
 	qemu-system-x86) command -v qemu-system-x86_64 >/dev/null ;;
 	busybox-static) [ -x /bin/busybox ] && file_is_static /bin/busybox ;;
-	linux-headers-amd64) ls -d /usr/src/linux-headers-*-amd64 >/dev/null 2>&1 ;;
+	linux-headers-amd64) ls -d /usr/src/linux-headers-6.1.*-amd64 >/dev/null 2>&1 ;;
 	libelf-dev) [ -f /usr/include/gelf.h ] ;;
 	libssl-dev) [ -f /usr/include/openssl/ssl.h ] ;;
 	xz-utils) command -v xz >/dev/null ;;
