@@ -141,15 +141,17 @@ struct hpool_tree {
  * exact, whatever the number of CPUs; and a CPU that restocks gets up to
  * HPOOL_PCP_QUOTA_MAX of drift, even on a small pool, as long as the room
  * allows. No quota is given unless the pool is active. A CPU caches at most
- * HPOOL_PCP_MAX free objects, which count in the pool's nr_free.
+ * HPOOL_PCP_MAX free objects, which count in the pool's nr_free, and trades
+ * HPOOL_PCP_REFILL at a time with the free list (a burst of 64 restocks
+ * four times; measured in Documentation/hpool.rst#hpool-fast-path).
  *
  * A CPU whose cache saw no traffic for a period (HPOOL_IDLE_PERIOD, a
  * second), as the looks of the idle trim (hpool_shrink.c) see it, is folded
  * back alone; the fast path pays nothing for it (the trim compares
  * local_hits and in_use with what it saw, and when it first saw them).
  */
-#define HPOOL_PCP_MAX		16
-#define HPOOL_PCP_REFILL	8
+#define HPOOL_PCP_MAX		32
+#define HPOOL_PCP_REFILL	16
 #define HPOOL_PCP_QUOTA_MAX	64
 
 struct hpool_pcp {
