@@ -77,7 +77,6 @@ static inline void hpool_debug_untrack(void *obj) { }
  */
 struct fault_attr hpool_fail_alloc = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_IF_KUNIT(hpool_fail_alloc);
-static struct dentry *hpool_debugfs;
 
 static bool hpool_should_fail_alloc(void)
 {
@@ -85,21 +84,13 @@ static bool hpool_should_fail_alloc(void)
 }
 
 /**
- * hpool_debugfs_init() - make /sys/kernel/debug/hpool/fail_alloc/
+ * hpool_obj_debugfs_init() - make fail_alloc/ in /sys/kernel/debug/hpool/
+ * @dir: /sys/kernel/debug/hpool/
  */
-void hpool_debugfs_init(void)
+void hpool_obj_debugfs_init(struct dentry *dir)
 {
 	hpool_fail_alloc.verbose = 0;	/* no stack dumps: the harness fails on them */
-	hpool_debugfs = debugfs_create_dir("hpool", NULL);
-	fault_create_debugfs_attr("fail_alloc", hpool_debugfs, &hpool_fail_alloc);
-}
-
-/**
- * hpool_debugfs_exit() - remove /sys/kernel/debug/hpool/
- */
-void hpool_debugfs_exit(void)
-{
-	debugfs_remove_recursive(hpool_debugfs);
+	fault_create_debugfs_attr("fail_alloc", dir, &hpool_fail_alloc);
 }
 #else
 static inline bool hpool_should_fail_alloc(void) { return false; }

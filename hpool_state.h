@@ -118,6 +118,7 @@ static __always_inline void __hpool_in_use_dec_locked(struct hpool *pool)
 }
 
 unsigned int hpool_trim(struct hpool *pool, unsigned int keep);
+void hpool_report_in_use(struct hpool *pool, const char *what);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 
 int hpool_cpuhp_init(void);
