@@ -24,8 +24,8 @@
  * Take one object from @pool, for a caller of @pool or for a child that
  * borrows: the three steps of hpool.rst#hpool-acquire, counted on @pool.
  * The object comes back counted in @pool's nr_in_use, *step saying where it
- * was found. On failure *fail says why and nothing is counted (the caller of hpool_acquire() counts it on its
- * own pool).
+ * was found. On failure *fail says why and nothing is counted (the caller
+ * of hpool_acquire() counts it on its own pool).
  *
  * Recursion (through __hpool_get() for the parent) is bounded by
  * HPOOL_MAX_DEPTH; no lock is held across it. Inline in the acquire slow
@@ -330,7 +330,9 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
  * Calls the tree's reset callback and puts the object back on its home's
  * free list. A release through the wrong pool is routed to the right one; a
  * double release (and, with HPOOL_DEBUG=y, a pointer hpool never handed out)
- * is put nowhere. Both warn once and count in @pool's bad_releases.
+ * is put nowhere. Both warn once and count in @pool's bad_releases. Under
+ * generic KASAN the object is poisoned until it is handed out again
+ * (:ref:`hpool-kasan`).
  *
  * Context: any context (on PREEMPT_RT, as hpool_acquire()).
  */

@@ -10,7 +10,8 @@
  *   hpool_main.c        module init and exit
  *   hpool_devres.c      hpool_destroy(), devm pools, orphans and their reaper
  *   hpool_lifecycle.c   create, prewarm, the two halves of a destroy
- *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release
+ *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release, each
+ *                       root's /sys/kernel/debug/hpool/<root>/objects
  *   hpool_rebalance.c   the rebalancer, its tunables
  *   hpool_acquire.c     acquire and release
  *   hpool_move.c        moving free stock: steal, distribute, reclaim
@@ -19,8 +20,8 @@
  *   hpool_pcp.c         the per-CPU caches and the pool lock
  *   hpool_track.c       object tracking (the "track" parameter, stack depot
  *                       records, leak reports), /sys/kernel/debug/hpool/
- *   hpool_obj.c         objects: charges, the slab, debug checks, fault
- *                       injection, test hooks
+ *   hpool_obj.c         objects: charges, the slab, debug checks, KASAN
+ *                       poisoning, fault injection, test hooks
  *   hpool_trace.c       the tracepoints (hpool_trace.h)
  */
 #ifndef _HPOOL_INTERNAL_H

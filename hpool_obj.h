@@ -33,7 +33,7 @@ static inline bool hpool_debug_known(void *obj) { return true; }
  */
 #ifdef CONFIG_KASAN_GENERIC
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
-#define HPOOL_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define HPOOL_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 #define HPOOL_KASAN_FREED	0xFB	/* KASAN_SLAB_FREE */
 
 static __always_inline void hpool_kasan_poison(const struct hpool_tree *tree, void *obj)

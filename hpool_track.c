@@ -35,8 +35,8 @@
 #include "hpool_obj.h"
 #include "hpool_track.h"
 
-/* Frames saved per acquisition. */
-#define HPOOL_TRACK_DEPTH	16
+/* Frames saved per acquisition, hpool's own included (then dropped). */
+#define HPOOL_TRACK_DEPTH	24
 /* Groups hpool_track_collect() keeps; further records are only counted. */
 #define HPOOL_TRACK_GROUPS	256
 /* Stacks a destroy, drain or orphan report prints. */
@@ -72,7 +72,10 @@ static unsigned long hpool_track_index(void *obj)
  * __hpool_track_acquire() - record an object handed out
  * @pool: the pool that handed it out
  * @obj: the object
- * @ip: the caller of hpool_acquire*() (unused: the stack starts there)
+ * @ip: the return address into the caller of hpool_acquire*()
+ *
+ * The stack saved starts at @ip: whichever path inside hpool found the
+ * object, one call site gives one stack.
  *
  * Context: any context. A record that cannot be allocated leaves the object
  * untracked.
@@ -83,15 +86,19 @@ void __hpool_track_acquire(struct hpool *pool, void *obj, unsigned long ip)
 	unsigned long entries[HPOOL_TRACK_DEPTH];
 	struct hpool_track_rec *rec;
 	unsigned long flags;
-	unsigned int nr;
+	unsigned int nr, i;
 	void *old = NULL;
 
 	rec = kmalloc(sizeof(*rec), GFP_ATOMIC | __GFP_NOWARN);
 	if (!rec)
 		return;
-	/* Skip this function: the stack starts in hpool_acquire*(). */
 	nr = stack_trace_save(entries, ARRAY_SIZE(entries), 1);
-	rec->stack = stack_depot_save(entries, nr, GFP_ATOMIC | __GFP_NOWARN);
+	/* Drop hpool's frames: up to the return into the caller. */
+	for (i = 0; i < nr && entries[i] != ip; i++)
+		;
+	if (i == nr)
+		i = 0;
+	rec->stack = stack_depot_save(entries + i, nr - i, GFP_ATOMIC | __GFP_NOWARN);
 	rec->pool = pool;
 	rec->when = jiffies;
 
