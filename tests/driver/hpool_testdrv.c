@@ -226,8 +226,8 @@ static int hpool_testdrv_release(struct hpool_testdrv_pool *tp, unsigned long nr
 	return 0;
 }
 
-/* A deliberate use after release, for KASAN to report. */
-static int hpool_testdrv_use_after_release(struct hpool_testdrv_pool *tp)
+/* A deliberate use after release, for KASAN to report (in this function). */
+static noinline int hpool_testdrv_use_after_release(struct hpool_testdrv_pool *tp)
 {
 	char *obj;
 

@@ -56,10 +56,12 @@ ctl release $R/s 8
 # Distribute and reclaim.
 ctl distribute $R 6
 ctl reclaim $R
-# A rebalancing pass (mid hot at 100%, s cool with free objects).
-ctl acquire $R/mid 8
+# A rebalancing pass (mid hot at 100%, s cool with free objects). The
+# reclaim left the whole tree's stock on the root, full: mid gets only its
+# borrow limit's worth; give back what it got.
+ctl acquire $R/mid 8 2>/dev/null
 ctl rebalance $R
-ctl release $R/mid 8
+ctl release $R/mid "$(sed -n "s|^$R/mid held=||p" "$CTL")"
 # A drain: active -> draining -> stopped, then active again.
 ctl drain $R/s 100
 ctl activate $R/s
@@ -93,11 +95,12 @@ has hpool_acquire "id=$MID obj=[0-9a-f]+ $CS.* step=slab"
 has hpool_acquire "id=$RID obj=[0-9a-f]+ $CS.* step=steal"
 has hpool_acquire "id=$MID obj=[0-9a-f]+ $CS.* step=(cache|free_list)"
 has hpool_release "id=$MID obj=[0-9a-f]+ call_site=hpool_testdrv_release"
-# Every acquire of mid has its release: as many of each, and the same objects.
+# Every acquire of mid has its release (all were given back while tracing):
+# as many of each, and the same objects. 10, then 8, then 2 acquires.
 acq=$(grep -E "hpool_acquire: id=$MID " "$T" | sed 's/.* obj=\([0-9a-f]*\).*/\1/' | sort)
 rel=$(grep -E "hpool_release: id=$MID " "$T" | sed 's/.* obj=\([0-9a-f]*\).*/\1/' | sort)
 eq "mid: acquired objects = released objects" "$(echo "$acq" | md5sum)" "$(echo "$rel" | md5sum)"
-eq "mid: 26 acquires traced" "$(echo "$acq" | grep -c .)" 26
+eq "mid: 20 acquires traced" "$(echo "$acq" | grep -c .)" 20
 diag "$(grep -c 'hpool_' "$T") hpool events in the trace"
 rm -f "$T"
 echo >"$TR/trace"
