@@ -112,8 +112,8 @@ static void hpk_collect(struct kunit *test, struct hpool *root, struct hpool *un
 }
 
 /*
- * Tracking is @on and the whole tree of @root has @nr records, in @groups
- * groups (-1: any).
+ * Tracking is @on and the whole tree of @root has @nr records; @groups is
+ * how many groups they make (-1: any number).
  */
 static void hpk_expect_tracked(struct kunit *test, int line, struct hpool *root,
 			       bool on, unsigned long nr, int groups)
