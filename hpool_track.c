@@ -64,8 +64,12 @@ struct hpool_track_rec {
 
 static unsigned long hpool_track_index(void *obj)
 {
-	/* Objects are at least 8-byte aligned: dense indices, smaller nodes. */
-	return (unsigned long)obj >> 3;
+	/*
+	 * Slab objects are in the direct map and at least 8-byte aligned: their
+	 * physical address over 8 makes small indices, so a shallow tree (each
+	 * level of an xarray takes 6 bits), fewer nodes to allocate and free.
+	 */
+	return __pa(obj) >> 3;
 }
 
 /**
