@@ -18,25 +18,25 @@
 #include "hpool_obj.h"
 #include "hpool_state.h"
 #include "hpool_trace.h"
-
-enum hpool_fail { HPOOL_FAIL_LIMIT, HPOOL_FAIL_NOMEM, HPOOL_FAIL_STATE };
+#include "hpool_track.h"
 
 /*
  * Take one object from @pool, for a caller of @pool or for a child that
  * borrows: the three steps of hpool.rst#hpool-acquire, counted on @pool.
- * The object comes back counted in @pool's nr_in_use. On failure *fail says
- * why and nothing is counted (the caller of hpool_acquire() counts it on its
- * own pool).
+ * The object comes back counted in @pool's nr_in_use, *step saying where it
+ * was found. On failure *fail says why and nothing is counted (the caller
+ * of hpool_acquire() counts it on its own pool).
  *
  * Recursion (through __hpool_get() for the parent) is bounded by
  * HPOOL_MAX_DEPTH; no lock is held across it. Inline in the acquire slow
  * path: a request-scoped child's every acquire comes here.
  */
 static struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
-				     enum hpool_fail *fail);
+				     enum hpool_fail *fail, enum hpool_step *step);
 
 static __always_inline struct hpool_obj *
-hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
+hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail,
+	  enum hpool_step *step)
 {
 	struct hpool_obj *hdr;
 	unsigned long flags;
@@ -50,6 +50,7 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 	}
 	hdr = __hpool_pop_locked(pool);
 	if (hdr) {
+		*step = HPOOL_STEP_FREE_LIST;
 		pool->c.local_hits++;
 		__hpool_in_use_inc_locked(pool);
 		/*
@@ -62,6 +63,7 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 		return hdr;
 	}
 	borrow = pool->parent && pool->nr_borrowed < pool->borrow_limit;
+	*step = HPOOL_STEP_BORROW;
 	if (borrow) {
 		/*
 		 * The parent's per-CPU cache, if it has stock, serves the borrow
@@ -83,9 +85,10 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 	hpool_unlock(pool, flags);
 
 	if (borrow) {
+		enum hpool_step pstep;
 		enum hpool_fail pfail;
 
-		hdr = __hpool_get(pool->parent, gfp, &pfail);
+		hdr = __hpool_get(pool->parent, gfp, &pfail, &pstep);
 		hpool_lock(pool, &flags);
 		if (hdr) {
 			pool->c.parent_borrows++;
@@ -112,6 +115,7 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 		*fail = HPOOL_FAIL_NOMEM;
 		return NULL;
 	}
+	*step = HPOOL_STEP_SLAB;
 	hpool_lock(pool, &flags);
 	pool->c.allocations++;
 	if (grew)
@@ -122,18 +126,14 @@ hpool_get(struct hpool *pool, gfp_t gfp, enum hpool_fail *fail)
 }
 
 static noinline struct hpool_obj *__hpool_get(struct hpool *pool, gfp_t gfp,
-					      enum hpool_fail *fail)
+					      enum hpool_fail *fail,
+					      enum hpool_step *step)
 {
-	return hpool_get(pool, gfp, fail);
+	return hpool_get(pool, gfp, fail, step);
 }
 
-static const char *const hpool_fail_names[] = {
-	[HPOOL_FAIL_LIMIT] = "limit",
-	[HPOOL_FAIL_NOMEM] = "nomem",
-	[HPOOL_FAIL_STATE] = "state",
-};
-
-static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
+static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail,
+			     unsigned long ip)
 {
 	unsigned long flags;
 
@@ -151,26 +151,35 @@ static void hpool_count_fail(struct hpool *pool, enum hpool_fail fail)
 		break;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
-	trace_hpool_acquire_fail(pool, hpool_fail_names[fail]);
+	trace_hpool_acquire_fail(pool, fail, ip);
 }
 
+/*
+ * Give @hdr, found at @step, to the caller at @ip. Tracking and the event
+ * are static branches: nothing is done for them while they are off.
+ */
 static __always_inline void *hpool_hand_out(struct hpool *pool,
-					    struct hpool_obj *hdr, gfp_t gfp)
+					    struct hpool_obj *hdr, gfp_t gfp,
+					    unsigned long ip, enum hpool_step step)
 {
 	void *obj = hpool_payload(hdr);
 
 	/* The object is ours alone until the caller has it: no lock. */
 	WRITE_ONCE(hdr->owner, pool);
+	hpool_kasan_unpoison(pool->tree, obj);
 	/* Recycled or new, after the ctor: what the caller gets is zeroed. */
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, pool->tree->obj_size);
+	hpool_track_acquire(pool, obj, ip);
+	trace_hpool_acquire(pool, obj, ip, step);
 	return obj;
 }
 
 /* Both acquire calls, once this CPU's cache came up empty. */
 static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio prio,
-					 bool may_steal, gfp_t gfp)
+					 bool may_steal, gfp_t gfp, unsigned long ip)
 {
+	enum hpool_step step = HPOOL_STEP_CACHE;
 	struct hpool_obj *hdr = NULL;
 	enum hpool_fail fail;
 
@@ -183,13 +192,16 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
 	if (hpool_restock(pool, true))
 		hdr = hpool_get_fast(pool);
 	if (!hdr)
-		hdr = hpool_get(pool, gfp, &fail);
-	if (!hdr && !(may_steal && fail != HPOOL_FAIL_STATE &&
+		hdr = hpool_get(pool, gfp, &fail, &step);
+	if (!hdr) {
+		step = HPOOL_STEP_STEAL;
+		if (!(may_steal && fail != HPOOL_FAIL_STATE &&
 		      hpool_steal(pool, prio, &hdr))) {
-		hpool_count_fail(pool, fail);
-		return NULL;
+			hpool_count_fail(pool, fail, ip);
+			return NULL;
+		}
 	}
-	return hpool_hand_out(pool, hdr, gfp);
+	return hpool_hand_out(pool, hdr, gfp, ip, step);
 }
 
 /*
@@ -199,7 +211,8 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
  * Only the first is inline: the fast path keeps no stack and calls nothing.
  */
 static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio prio,
-					     bool may_steal, gfp_t gfp)
+					     bool may_steal, gfp_t gfp,
+					     unsigned long ip)
 {
 	struct hpool_obj *hdr;
 
@@ -208,8 +221,8 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
 	might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
 	if (likely(hdr))
-		return hpool_hand_out(pool, hdr, gfp);
-	return hpool_acquire_slow(pool, prio, may_steal, gfp);
+		return hpool_hand_out(pool, hdr, gfp, ip, HPOOL_STEP_CACHE);
+	return hpool_acquire_slow(pool, prio, may_steal, gfp, ip);
 }
 
 /**
@@ -230,7 +243,7 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
  */
 void *hpool_acquire(struct hpool *pool, gfp_t gfp)
 {
-	return __hpool_acquire(pool, HPOOL_PRIO_LOW, false, gfp);
+	return __hpool_acquire(pool, HPOOL_PRIO_LOW, false, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(hpool_acquire);
 
@@ -250,7 +263,7 @@ EXPORT_SYMBOL_GPL(hpool_acquire);
  */
 void *hpool_acquire_prio(struct hpool *pool, enum hpool_prio prio, gfp_t gfp)
 {
-	return __hpool_acquire(pool, prio, true, gfp);
+	return __hpool_acquire(pool, prio, true, gfp, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(hpool_acquire_prio);
 
@@ -317,7 +330,9 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
  * Calls the tree's reset callback and puts the object back on its home's
  * free list. A release through the wrong pool is routed to the right one; a
  * double release (and, with HPOOL_DEBUG=y, a pointer hpool never handed out)
- * is put nowhere. Both warn once and count in @pool's bad_releases.
+ * is put nowhere. Both warn once and count in @pool's bad_releases. Under
+ * generic KASAN the object is poisoned until it is handed out again
+ * (:ref:`hpool-kasan`).
  *
  * Context: any context (on PREEMPT_RT, as hpool_acquire()).
  */
@@ -349,8 +364,12 @@ void hpool_release(struct hpool *pool, void *obj)
 			  obj, pool->name, owner->name);
 		hpool_count_bad(pool);
 	}
+	hpool_track_release(owner, obj);
+	trace_hpool_release(owner, obj, _RET_IP_);
 	if (owner->tree->reset)
 		owner->tree->reset(obj);
+	/* After reset, the last to touch it: nobody may until it is handed out. */
+	hpool_kasan_poison(owner->tree, obj);
 	if (likely(hdr->home == owner && hpool_put_fast(owner, hdr, true)))
 		return;
 	hpool_return(owner, hdr);

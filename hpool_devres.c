@@ -70,6 +70,9 @@ int hpool_destroy(struct hpool *pool)
 				       devm_hpool_match, pool));
 		pool->dev = NULL;
 	}
+	/* Objects out (not only children): say who holds them. */
+	if (ret == -EBUSY)
+		hpool_report_in_use(pool, "destroy refused");
 	mutex_unlock(&hpool_topology_mutex);
 	if (!ret)
 		hpool_destroy_finish(pool, list, nr);
@@ -135,6 +138,7 @@ static void devm_hpool_release(struct device *dev, void *res)
 	hpool_unlock(pool, flags);
 	dev_warn(dev, "hpool: %s detached with %u objects in use and %u children; destroyed when they are back\n",
 		 pool->name, nr, pool->nr_children);
+	hpool_report_in_use(pool, "orphaned, waits for its objects");
 	/* Free what is free; stop new acquisitions. */
 	hpool_trim(pool, 0);
 	hpool_drain(pool, 0);

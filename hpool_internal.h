@@ -10,7 +10,8 @@
  *   hpool_main.c        module init and exit
  *   hpool_devres.c      hpool_destroy(), devm pools, orphans and their reaper
  *   hpool_lifecycle.c   create, prewarm, the two halves of a destroy
- *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release
+ *   hpool_sysfs.c       /sys/kernel/hpool/, the kobject release, each
+ *                       root's /sys/kernel/debug/hpool/<root>/objects
  *   hpool_shrink.c      the shrinker, the idle trim of the per-CPU caches
  *   hpool_rebalance.c   the rebalancer, its tunables
  *   hpool_acquire.c     acquire and release
@@ -18,8 +19,10 @@
  *   hpool_state.c       state, health, limits and their setters, stats,
  *                       the pool's memory, the shared globals
  *   hpool_pcp.c         the per-CPU caches and the pool lock
- *   hpool_obj.c         objects: charges, the slab, debug checks, fault
- *                       injection, test hooks
+ *   hpool_track.c       object tracking (the "track" parameter, stack depot
+ *                       records, leak reports), /sys/kernel/debug/hpool/
+ *   hpool_obj.c         objects: charges, the slab, debug checks, KASAN
+ *                       poisoning, fault injection, test hooks
  *   hpool_trace.c       the tracepoints (hpool_trace.h)
  */
 #ifndef _HPOOL_INTERNAL_H
@@ -37,6 +40,7 @@
 #include <linux/stddef.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <linux/hpool.h>
 
@@ -121,7 +125,26 @@ struct hpool_tree {
 	struct delayed_work rebalance_work;	/* queued under root->lock */
 	struct hpool *root;		/* I */
 	char cache_name[HPOOL_NAME_MAX + 8];	/* I */
+	/* object tracking (hpool_track.c) */
+	struct xarray track_objs;	/* its own lock: the records of the
+					 * objects in use, by address
+					 */
+	struct list_head track_node;	/* on hpool_track_trees, its mutex */
+	struct dentry *debugfs;		/* O: creation and destroy of the root */
 };
+
+/*
+ * Where hpool_acquire*() found an object (the hpool_acquire event): this
+ * CPU's cache, the pool's free list, a borrow from the parent, a new slab
+ * object, a steal from a child.
+ */
+enum hpool_step {
+	HPOOL_STEP_CACHE, HPOOL_STEP_FREE_LIST, HPOOL_STEP_BORROW,
+	HPOOL_STEP_SLAB, HPOOL_STEP_STEAL,
+};
+
+/* Why an acquisition failed (the hpool_acquire_fail event, the fail_* counters). */
+enum hpool_fail { HPOOL_FAIL_LIMIT, HPOOL_FAIL_NOMEM, HPOOL_FAIL_STATE };
 
 /*
  * The fast path (Documentation/hpool.rst#hpool-fast-path): each pool but
@@ -219,7 +242,9 @@ struct hpool {
 	struct hpool *parent;		/* I: NULL for a root */
 	struct hpool_tree *tree;	/* I */
 	unsigned int depth;		/* I */
-	u64 seq;			/* I: creation order */
+	u64 seq;			/* I: creation order, and the pool's
+					 * id (sysfs "id", the events)
+					 */
 	char name[HPOOL_NAME_MAX];	/* I */
 
 	unsigned int nr_children;	/* T */

@@ -22,6 +22,7 @@
 #include "hpool_state.h"
 #include "hpool_sysfs.h"
 #include "hpool_trace.h"
+#include "hpool_track.h"
 
 static u64 hpool_seq;	/* T: creation order */
 
@@ -116,6 +117,7 @@ static struct hpool_tree *hpool_tree_create(const struct hpool_params *p)
 		kfree(tree);
 		return NULL;
 	}
+	hpool_track_tree_init(tree);
 	return tree;
 }
 

@@ -13,10 +13,10 @@
 #include <linux/workqueue.h>
 
 #include "hpool_devres.h"
-#include "hpool_obj.h"
 #include "hpool_shrink.h"
 #include "hpool_state.h"
 #include "hpool_sysfs.h"
+#include "hpool_track.h"
 
 static int __init hpool_init(void)
 {

@@ -70,9 +70,6 @@ static inline int hpool_debug_track(void *obj, gfp_t gfp) { return 0; }
 static inline void hpool_debug_untrack(void *obj) { }
 #endif
 
-/* /sys/kernel/debug/hpool/: the files of the layers that have some. */
-struct dentry *hpool_debugfs;
-
 #if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
 /*
  * HPOOL_DEBUG=y: /sys/kernel/debug/hpool/fail_alloc/ makes hpool's slab
@@ -86,33 +83,18 @@ static bool hpool_should_fail_alloc(void)
 	return should_fail(&hpool_fail_alloc, 1);
 }
 
-static void hpool_fail_alloc_init(void)
+/**
+ * hpool_obj_debugfs_init() - make fail_alloc/ in /sys/kernel/debug/hpool/
+ * @dir: /sys/kernel/debug/hpool/
+ */
+void hpool_obj_debugfs_init(struct dentry *dir)
 {
 	hpool_fail_alloc.verbose = 0;	/* no stack dumps: the harness fails on them */
-	fault_create_debugfs_attr("fail_alloc", hpool_debugfs, &hpool_fail_alloc);
+	fault_create_debugfs_attr("fail_alloc", dir, &hpool_fail_alloc);
 }
 #else
 static inline bool hpool_should_fail_alloc(void) { return false; }
-static inline void hpool_fail_alloc_init(void) { }
 #endif
-
-/**
- * hpool_debugfs_init() - make /sys/kernel/debug/hpool/ (and, in the test
- *	build, its fail_alloc/)
- */
-void hpool_debugfs_init(void)
-{
-	hpool_debugfs = debugfs_create_dir("hpool", NULL);
-	hpool_fail_alloc_init();
-}
-
-/**
- * hpool_debugfs_exit() - remove /sys/kernel/debug/hpool/
- */
-void hpool_debugfs_exit(void)
-{
-	debugfs_remove_recursive(hpool_debugfs);
-}
 
 /* ---- charges (atomic, no lock) ---- */
 

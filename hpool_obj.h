@@ -6,6 +6,8 @@
 #ifndef _HPOOL_OBJ_H
 #define _HPOOL_OBJ_H
 
+#include <linux/kasan.h>
+
 #include "hpool_internal.h"
 
 bool hpool_charge(struct hpool *pool, struct hpool *stop, bool may_grow, bool *grew);
@@ -19,14 +21,48 @@ bool hpool_debug_known(void *obj);
 static inline bool hpool_debug_known(void *obj) { return true; }
 #endif
 
-/* /sys/kernel/debug/hpool/ (an error pointer when debugfs is off). */
-extern struct dentry *hpool_debugfs;
-void hpool_debugfs_init(void);
-void hpool_debugfs_exit(void);
+/*
+ * KASAN (generic mode, the test kernels): an object on a free list or in a
+ * per-CPU cache is poisoned as a freed slab object, so that a use after
+ * hpool_release() gets a KASAN report (Documentation/hpool.rst#hpool-kasan).
+ * mempool does the same with kasan_mempool_poison_object(), which modules
+ * cannot call (its body, __kasan_mempool_poison_object(), is not exported);
+ * kasan_poison() is exported (6.1 and 6.12) but declared only in
+ * mm/kasan/kasan.h, hence the declaration here, with KASAN_SLAB_FREE from
+ * there. Only the caller's bytes are poisoned, never the hidden header.
+ */
+#ifdef CONFIG_KASAN_GENERIC
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#define HPOOL_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
+#define HPOOL_KASAN_FREED	0xFB	/* KASAN_SLAB_FREE */
+
+static __always_inline void hpool_kasan_poison(const struct hpool_tree *tree, void *obj)
+{
+	kasan_poison(obj, round_up(tree->obj_size, HPOOL_KASAN_GRANULE),
+		     HPOOL_KASAN_FREED, false);
+}
+
+/* As the slab left it: obj_size bytes valid, the rest of a granule not. */
+static __always_inline void hpool_kasan_unpoison(const struct hpool_tree *tree, void *obj)
+{
+	size_t whole = round_down(tree->obj_size, HPOOL_KASAN_GRANULE);
+
+	kasan_poison(obj, whole, 0, false);
+	if (tree->obj_size != whole)
+		kasan_poison(obj + whole, HPOOL_KASAN_GRANULE,
+			     tree->obj_size - whole, false);
+}
+#else
+static inline void hpool_kasan_poison(const struct hpool_tree *tree, void *obj) { }
+static inline void hpool_kasan_unpoison(const struct hpool_tree *tree, void *obj) { }
+#endif
 
 #if defined(CONFIG_HPOOL_DEBUG) && IS_ENABLED(CONFIG_FAULT_INJECTION)
 #include <linux/fault-inject.h>
 extern struct fault_attr hpool_fail_alloc;
+void hpool_obj_debugfs_init(struct dentry *dir);
+#else
+static inline void hpool_obj_debugfs_init(struct dentry *dir) { }
 #endif
 
 /*

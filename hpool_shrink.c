@@ -26,6 +26,7 @@
 #include "hpool_shrink.h"
 #include "hpool_state.h"
 #include "hpool_trace.h"
+#include "hpool_track.h"
 
 static DEFINE_MUTEX(hpool_shrink_mutex);
 static LIST_HEAD(hpool_shrink_list);	/* S: every pool not being destroyed */
@@ -264,7 +265,7 @@ int hpool_shrink_init(void)
 	hpool_shrinker->count_objects = hpool_shrink_count;
 	hpool_shrinker->scan_objects = hpool_shrink_scan;
 	hpool_shrinker_register(hpool_shrinker);
-	debugfs_create_file("pcp", 0400, hpool_debugfs, NULL, &hpool_pcp_fops);
+	debugfs_create_file("pcp", 0400, hpool_debugfs_dir, NULL, &hpool_pcp_fops);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "hpool_obj.h"
 #include "hpool_state.h"
 #include "hpool_trace.h"
+#include "hpool_track.h"
 
 /* Serialises changes to the shape of every tree (create, destroy, rebalance). */
 DEFINE_MUTEX(hpool_topology_mutex);
@@ -335,6 +336,8 @@ int hpool_drain(struct hpool *pool, long timeout)
 	case HPOOL_STOPPED:
 		return 0;
 	case HPOOL_DRAINING:
+		if (timeout)
+			hpool_report_in_use(pool, "drain timed out");
 		return -ETIMEDOUT;
 	default:
 		return -ECANCELED;
@@ -383,6 +386,27 @@ enum hpool_state hpool_state(const struct hpool *pool)
 	return READ_ONCE(pool->state);
 }
 EXPORT_SYMBOL_GPL(hpool_state);
+
+/**
+ * hpool_report_in_use() - say who holds a pool's objects, if any are out
+ * @pool: a pool that cannot be destroyed, drained or reaped
+ * @what: what could not be done
+ *
+ * Ratelimited (Documentation/hpool.rst#hpool-debugging).
+ *
+ * Context: process context, may sleep.
+ */
+void hpool_report_in_use(struct hpool *pool, const char *what)
+{
+	unsigned long flags;
+	unsigned int nr;
+
+	hpool_lock(pool, &flags);
+	nr = pool->nr_in_use;
+	hpool_unlock(pool, flags);
+	if (nr)
+		hpool_track_report(pool, what, nr);
+}
 
 /* ---- stats ---- */
 
@@ -473,8 +497,10 @@ struct hpool *hpool_pool_alloc(void)
  */
 void hpool_free_pool(struct hpool *pool)
 {
-	if (hpool_is_root(pool))
+	if (hpool_is_root(pool) && pool->tree) {
+		hpool_track_tree_exit(pool->tree);
 		kfree(pool->tree);
+	}
 	/* Unlinked under its parent's children_lock: no walker can reach it. */
 	if (pool->pcp)
 		hpool_pcp_free(pool);

@@ -126,6 +126,7 @@ static inline unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 	return hpool_give_back(pool, keep, 0, UINT_MAX, false);
 }
 
+void hpool_report_in_use(struct hpool *pool, const char *what);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 
 int hpool_cpuhp_init(void);

@@ -14,13 +14,20 @@
  * error. No store takes hpool_topology_mutex: hpool_destroy() removes the
  * directory (kobject_del() waits for running shows and stores) after it has
  * marked the pool dead, and a store that finds the pool dead returns -ENODEV.
- * Calls the rebalancer, state and per-CPU layers only.
+ * Calls the rebalancer, state, per-CPU and tracking layers only.
  *
  * See Documentation/ABI/testing/sysfs-kernel-hpool.
+ *
+ * Also each root's /sys/kernel/debug/hpool/<root>/objects (the objects in
+ * use in its tree, by pool and acquiring stack: hpool.rst#hpool-debugging),
+ * made and removed with the root's directory.
  */
 
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/seq_file.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -28,6 +35,7 @@
 #include "hpool_rebalance.h"
 #include "hpool_state.h"
 #include "hpool_sysfs.h"
+#include "hpool_track.h"
 
 /* /sys/kernel/hpool */
 static struct kobject *hpool_kobj;
@@ -246,6 +254,13 @@ static ssize_t depth_show(struct hpool *pool, const struct hpool_attribute *ha,
 }
 HPOOL_ATTR_RO(depth);
 
+static ssize_t id_show(struct hpool *pool, const struct hpool_attribute *ha,
+		       char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", pool->seq);
+}
+HPOOL_ATTR_RO(id);
+
 /* ---- gauges ---- */
 
 static ssize_t nr_objects_show(struct hpool *pool,
@@ -302,6 +317,7 @@ static struct attribute *hpool_attrs[] = {
 	&hpool_attr_auto_grow.attr,
 	&hpool_attr_obj_size.attr,
 	&hpool_attr_depth.attr,
+	&hpool_attr_id.attr,
 	&hpool_attr_nr_objects.attr,
 	&hpool_attr_nr_free.attr,
 	&hpool_attr_nr_in_use.attr,
@@ -426,6 +442,97 @@ static const struct kobj_type hpool_ktype = {
 	.default_groups = hpool_groups,
 };
 
+/* ---- /sys/kernel/debug/hpool/<root>/objects ---- */
+
+/* Objects @pool handed out to its callers: not those lent to its children. */
+static unsigned int hpool_callers_in_use(struct hpool *pool)
+{
+	unsigned int in_use, lent = 0;
+	struct hpool *child;
+	unsigned long flags;
+
+	hpool_lock(pool, &flags);
+	in_use = pool->nr_in_use;
+	hpool_unlock(pool, flags);
+	hpool_for_each_child(child, pool) {
+		hpool_lock(child, &flags);
+		lent += child->nr_borrowed;
+		hpool_unlock(child, flags);
+	}
+	/* Each pool read at its own moment: a snapshot may be off by a race. */
+	return in_use > lent ? in_use - lent : 0;
+}
+
+/* @pool's line and groups, then its subtree's; under T. */
+static void hpool_objects_show_pool(struct seq_file *m, struct hpool *pool,
+				    const struct hpool_track_groups *gs,
+				    char *path, size_t len)
+{
+	unsigned long tracked = 0;
+	struct hpool *child;
+	unsigned int i, out;
+
+	snprintf(path + len, HPOOL_MAX_DEPTH * HPOOL_NAME_MAX - len, "%s%s",
+		 len ? "/" : "", pool->name);
+	len = strlen(path);
+	out = hpool_callers_in_use(pool);
+	for (i = 0; i < gs->nr; i++)
+		if (gs->g[i].pool == pool)
+			tracked += gs->g[i].nr;
+	if (out || tracked) {
+		seq_printf(m, "%s id=%llu: %u in use, %lu tracked, %lu untracked\n",
+			   path, pool->seq, out, tracked,
+			   out > tracked ? out - tracked : 0);
+		for (i = 0; i < gs->nr; i++) {
+			if (gs->g[i].pool != pool)
+				continue;
+			seq_printf(m, "%8u objects, oldest acquired %u ms ago, at:\n",
+				   gs->g[i].nr,
+				   jiffies_to_msecs(jiffies - gs->g[i].oldest));
+			hpool_track_seq_group(m, &gs->g[i]);
+		}
+	}
+	hpool_for_each_child(child, pool)
+		hpool_objects_show_pool(m, child, gs, path, len);
+}
+
+static int hpool_objects_show(struct seq_file *m, void *v)
+{
+	struct hpool *root = m->private;
+	struct hpool_track_groups gs;
+	char *path;
+	int ret;
+
+	path = kzalloc(HPOOL_MAX_DEPTH * HPOOL_NAME_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	/* No pool with objects out can be destroyed meanwhile: the groups stay valid. */
+	mutex_lock(&hpool_topology_mutex);
+	ret = hpool_track_collect(root->tree, NULL, &gs);
+	if (!ret) {
+		seq_printf(m, "# tracking %s (/sys/module/hpool/parameters/track)\n",
+			   gs.on ? "on" : "off");
+		if (gs.nr_lumped)
+			seq_printf(m, "# %lu tracked objects in more groups than shown\n",
+				   gs.nr_lumped);
+		hpool_objects_show_pool(m, root, &gs, path, 0);
+	}
+	mutex_unlock(&hpool_topology_mutex);
+	hpool_track_groups_free(&gs);
+	kfree(path);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(hpool_objects);
+
+/* /sys/kernel/debug/hpool/<root>/objects; errors only lose the file. */
+static void hpool_debugfs_add(struct hpool *root)
+{
+	struct dentry *dir = debugfs_create_dir(root->name, hpool_debugfs_dir);
+
+	debugfs_create_file("objects", 0400, dir, root, &hpool_objects_fops);
+	root->tree->debugfs = dir;
+}
+
 /* ---- directories ---- */
 
 /**
@@ -461,6 +568,8 @@ int hpool_sysfs_add(struct hpool *pool)
 		ret = -ENOENT;
 		goto out_put_kn;
 	}
+	if (hpool_is_root(pool))
+		hpool_debugfs_add(pool);
 	return 0;
 
 out_put_kn:
@@ -490,6 +599,11 @@ void hpool_sysfs_del(struct hpool *pool)
 	struct kernfs_node *state_kn, *health_kn;
 	unsigned long flags;
 
+	/* Waits for a read of objects, which takes the topology mutex: not held. */
+	if (hpool_is_root(pool)) {
+		debugfs_remove(pool->tree->debugfs);
+		pool->tree->debugfs = NULL;
+	}
 	hpool_lock(pool, &flags);
 	state_kn = pool->state_kn;
 	health_kn = pool->health_kn;

@@ -29,6 +29,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -396,6 +397,43 @@ static int bench_root_setup(struct bench_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Object tracking on or off (Documentation/hpool.rst#hpool-debugging),
+ * through its parameter file, as an administrator switches it.
+ */
+static int bench_set_track(const char *val)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	f = filp_open("/sys/module/hpool/parameters/track", O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/* The root's local hit with tracking on: what tracking costs. */
+static int bench_root_tracked_setup(struct bench_ctx *ctx)
+{
+	int ret = bench_set_track("1");
+
+	if (ret)
+		return ret;
+	ret = bench_root_setup(ctx);
+	if (ret)
+		bench_set_track("0");
+	return ret;
+}
+
+static void bench_tracked_teardown(struct bench_ctx *ctx)
+{
+	bench_hpool_teardown(ctx);
+	bench_set_track("0");
+}
+
 /* Child in steady state: objects allocated by the child, so home there. */
 static int bench_child_setup(struct bench_ctx *ctx)
 {
@@ -728,6 +766,9 @@ static const struct bench_case bench_cases[] = {
 	  NULL, bench_objpool_teardown, 0, "kmem_cache" },
 	{ "hpool_root", "pair", 1, 1, bench_root_setup, bench_hpool_loop,
 	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
+	{ "hpool_root_tracked", "pair", 1, 1, bench_root_tracked_setup,
+	  bench_hpool_loop, bench_hpool_check, bench_tracked_teardown, 0,
+	  "kmem_cache" },
 	{ "hpool_child", "pair", 1, 1, bench_child_setup, bench_hpool_loop,
 	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
 	{ "hpool_leaf4", "pair", 1, 1, bench_chain_setup, bench_hpool_loop,

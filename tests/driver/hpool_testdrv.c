@@ -14,6 +14,9 @@
  *   drain <path> <ms>         hpool_drain(), waiting up to <ms>
  *   activate <path>
  *   distribute <path> N | reclaim <path> | rebalance <path>
+ *   use_after_release <path>  acquire an object, release it, then read it:
+ *                             a KASAN report (hpool.rst#hpool-kasan);
+ *                             -EOPNOTSUPP on a kernel without generic KASAN
  *
  * <path> is a root name or root/child/...; a child's parent must have been
  * created through this file. A write returns its length, or -errno: the
@@ -223,6 +226,22 @@ static int hpool_testdrv_release(struct hpool_testdrv_pool *tp, unsigned long nr
 	return 0;
 }
 
+/* A deliberate use after release, for KASAN to report (in this function). */
+static noinline int hpool_testdrv_use_after_release(struct hpool_testdrv_pool *tp)
+{
+	char *obj;
+
+	if (!IS_ENABLED(CONFIG_KASAN_GENERIC))
+		return -EOPNOTSUPP;
+	obj = hpool_acquire(tp->pool, GFP_KERNEL);
+	if (!obj)
+		return -EAGAIN;
+	hpool_release(tp->pool, obj);
+	OPTIMIZER_HIDE_VAR(obj);
+	pr_info("read %d after release\n", READ_ONCE(obj[0]));
+	return 0;
+}
+
 static int hpool_testdrv_destroy(struct hpool_testdrv_pool *tp)
 {
 	int ret;
@@ -287,6 +306,8 @@ static int hpool_testdrv_run(char **argv, int argc)
 		hpool_rebalance(tp->pool);
 		return 0;
 	}
+	if (!strcmp(argv[0], "use_after_release") && argc == 2)
+		return hpool_testdrv_use_after_release(tp);
 	return -EINVAL;
 }
 

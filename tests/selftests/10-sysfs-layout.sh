@@ -40,7 +40,7 @@ else
 fi
 eq "ABI file: every What: is under <pool>/ or <root>/ with a (RO)/(RW)/(WO) mode" \
 	"$(grep -c -v -E '^(pool|root) [a-z_/]+ (444|644|200|dir)$' "$spec")" 0
-eq "ABI file: documents 38 paths under <pool>/ and <root>/" "$(wc -l <"$spec" | tr -d ' ')" 38
+eq "ABI file: documents 39 paths under <pool>/ and <root>/" "$(wc -l <"$spec" | tr -d ' ')" 39
 
 # check_dir DIR SCOPES: the live directory against the spec lines of SCOPES.
 check_dir() {
@@ -99,6 +99,11 @@ eq "grandchild children/ holds x.y-z_0" "$(ls -A "$G/children")" "x.y-z_0"
 eq "depths 0 1 2 3" "$(cat "$R/depth" "$C/depth" "$G/depth" "$X/depth" | tr '\n' ' ')" "0 1 2 3 "
 eq "obj_size inherited" "$(cat "$R/obj_size" "$C/obj_size" "$X/obj_size" | tr '\n' ' ')" "48 48 48 "
 eq "grandchild priority" "$(cat "$G/priority")" high
+# ids: decimal, distinct, in creation order; a pool made again gets a new one.
+ids=$(cat "$R/id" "$C/id" "$G/id" "$X/id")
+eq "ids are decimal" "$(echo "$ids" | grep -c -v -E '^[0-9]+$')" 0
+eq "ids grow in creation order" "$(echo "$ids" | sort -n -u | tr '\n' ' ')" "$(echo "$ids" | tr '\n' ' ')"
+eq "ids are distinct" "$(echo "$ids" | sort -u | wc -l | tr -d ' ')" 4
 eq "child borrow_limit" "$(cat "$C/borrow_limit")" 5
 eq "root borrow_limit reads 0" "$(cat "$R/borrow_limit")" 0
 eq "new pool state" "$(cat "$R/state")" active
@@ -126,6 +131,10 @@ eq "every file reads (or, 0200, writes) and 0444 files refuse writes (EACCES)" "
 ctl destroy $ROOT/c/g/x.y-z_0
 eq "destroyed pool's directory is gone" "$(ls -A "$G/children")" ""
 ctl create $ROOT/c/g/x.y-z_0 cap=1 && pass "name reusable at once" || fail "name reusable at once"
+xid=$(echo "$ids" | tail -n 1)
+nid=$(cat "$X/id")
+[ "$nid" -gt "$xid" ] && pass "a pool made again has a new id ($xid, then $nid)" ||
+	fail "a pool made again has a new id # $xid, then $nid"
 ctl destroy $ROOT/c/g/x.y-z_0
 cleanup
 eq "cleanup removed the root" "$(ls -d "$R" 2>/dev/null)" ""

@@ -14,6 +14,9 @@ Markers (see init.sh):
                                                   forgiven (boot leaks)
                HPOOL-EXPECT-WARN-BEGIN/-END       a WARN block (cut here ..
                                                   end trace) here is forgiven
+               HPOOL-EXPECT-KASAN-BEGIN/-END      a KASAN report (between its
+                                                  two ===== lines) here is
+                                                  forgiven
 """
 import argparse
 import re
@@ -26,6 +29,9 @@ BASELINE_BEGIN = "HPOOL-KMEMLEAK-BASELINE-BEGIN"
 BASELINE_END = "HPOOL-KMEMLEAK-BASELINE-END"
 WARN_BEGIN = "HPOOL-EXPECT-WARN-BEGIN"
 WARN_END = "HPOOL-EXPECT-WARN-END"
+KASAN_BEGIN = "HPOOL-EXPECT-KASAN-BEGIN"
+KASAN_END = "HPOOL-EXPECT-KASAN-END"
+KASAN_RULE = re.compile(r"^={60,}$")
 
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 SPLAT = re.compile(
@@ -224,10 +230,26 @@ def is_warn_block(lines, i):
 
 def scan_console(lines, problems):
     """Kernel splats outside what the brackets forgive."""
-    in_warn = in_baseline = False
-    forgiven_block = False
+    in_warn = in_baseline = in_kasan = False
+    forgiven_block = kasan_block = False
     splats = []
     for i, line in enumerate(lines):
+        if KASAN_BEGIN in line:
+            in_kasan = True
+            continue
+        if KASAN_END in line:
+            in_kasan = kasan_block = False
+            continue
+        if kasan_block:
+            if KASAN_RULE.match(line):
+                kasan_block = False
+                continue
+            if "Kernel panic" not in line:
+                continue
+        if in_kasan and KASAN_RULE.match(line) and i + 1 < len(lines) and \
+                lines[i + 1].startswith("BUG: KASAN:"):
+            kasan_block = True
+            continue
         if WARN_BEGIN in line:
             in_warn = True
             continue
