@@ -18,7 +18,7 @@ vm_die() { printf '[hpool-vm] error: %s\n' "$*" >&2; exit 1; }
 # Files that say a package is present, without asking dpkg for each.
 vm_pkg_present() {
 	case $1 in
-	linux-source-6.12) [ -f /usr/src/linux-source-6.12.tar.xz ] ;;
+	linux-source-*) [ -f "/usr/src/$1.tar.xz" ] ;;
 	qemu-system-x86) command -v qemu-system-x86_64 >/dev/null ;;
 	busybox-static) [ -x /bin/busybox ] && file_is_static /bin/busybox ;;
 	linux-headers-amd64) ls -d /usr/src/linux-headers-6.1.*-amd64 >/dev/null 2>&1 ;;
@@ -51,16 +51,23 @@ vm_ensure_pkgs() {
 		vm_die "apt-get install$missing failed"
 }
 
+# The kernel series the test kernels are built from: 6.12 (the default) or
+# 6.1 (make check-6.1), both from Debian's linux-source-<series> package.
+HPOOL_KSERIES=${HPOOL_KSERIES:-6.12}
+
 # The version of the kernel source package, part of every cache key.
 vm_src_version() {
-	dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null || echo unknown
+	dpkg-query -W -f '${Version}' "linux-source-$HPOOL_KSERIES" 2>/dev/null || echo unknown
 }
 
-# vm_kernel_dir FLAVOUR: the cached build directory of that kernel flavour.
+# vm_kernel_dir FLAVOUR: the cached build directory of that kernel flavour
+# (of series $HPOOL_KSERIES). The key covers everything the build reads: the
+# source package's version, the config fragments and build-kernel itself.
 vm_kernel_dir() {
-	local flavour=$1 key
+	local flavour=$1 key series=
+	[ "$HPOOL_KSERIES" = 6.12 ] || series=$HPOOL_KSERIES-
 	key=$( { vm_src_version; cat "$HPOOL_VM_DIR/configs/base.config" \
 		"$HPOOL_VM_DIR/configs/$flavour.config" "$HPOOL_VM_DIR/build-kernel"; } |
 		sha256sum | cut -c1-12)
-	echo "$HPOOL_CACHE/kernel-$flavour-$(vm_src_version | tr '~+:' '___')-$key"
+	echo "$HPOOL_CACHE/kernel-$series$flavour-$(vm_src_version | tr '~+:' '___')-$key"
 }
