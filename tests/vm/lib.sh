@@ -37,6 +37,7 @@ file_is_static() { ! LC_ALL=C readelf -l "$1" 2>/dev/null | grep -q 'INTERP'; }
 vm_ensure_pkgs() {
 	local p missing=
 	for p in $HPOOL_PKGS "$@"; do
+		case " $missing " in *" $p "*) continue ;; esac
 		vm_pkg_present "$p" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
