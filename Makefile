@@ -14,6 +14,7 @@
 #   make check-kcsan      the concurrency tests in a KCSAN VM
 #   make check-smp        the per-CPU suites on 16 vCPUs
 #   make check-rt         the KUnit suites on a PREEMPT_RT debug kernel
+#   make check-6.1        every KUnit suite and selftest on a 6.1 debug kernel
 #   make check-package    make install DESTDIR=, a driver built against it, DKMS
 #   make install          modules_install, install-dev, hpoolstat and its man page
 #                         (DESTDIR=, INSTALL_MOD_PATH=, PREFIX=/usr/local)
@@ -41,7 +42,7 @@ export HPOOL_DEBUG HPOOL_EXTRA HPOOL_TESTS
 # The one version: MODULE_VERSION() (Kbuild), dkms.conf and hpoolstat read it too.
 HPOOL_VERSION := $(shell cat $(CURDIR)/VERSION)
 
-.PHONY: all modules clean check check-vm check-compile check-kcsan check-smp check-rt lint demo bench \
+.PHONY: all modules clean check check-vm check-compile check-kcsan check-smp check-rt check-6.1 lint demo bench \
 	stress install install-build modules_install install-dev uninstall dkms-src hpoolstat version kernelrelease help \
 	check-package
 
@@ -59,7 +60,8 @@ clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -rf .tmp_versions
 
-# The compile check against Debian's 6.1 headers (W=1, as a user would build).
+# The compile check against Debian's 6.1 and 6.12 headers (W=1, as a user
+# would build).
 check-compile:
 	tests/vm/check-compile
 
@@ -89,6 +91,9 @@ check-smp:
 
 check-rt:
 	tests/vm/check-rt
+
+check-6.1:
+	tests/vm/check-6.1
 
 check-package:
 	tests/vm/check-package

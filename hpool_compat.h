@@ -16,9 +16,11 @@
  *   timers            timer_container_of() (6.16; from_timer() before)
  *   symbol namespaces HPOOL_IMPORT_NS(ns): MODULE_IMPORT_NS() takes a string
  *                     since 6.13, a bare identifier before
- *   KUnit devices     hpool_kunit_device_register(): kunit_device_register()
- *                     (6.8) or a root device unregistered at the test's end;
- *                     only where <kunit/test.h> is included first
+ *   KUnit             kunit_get_current_test() (6.2),
+ *                     kunit_add_action_or_reset() (6.5), KUNIT_CASE_SLOW()
+ *                     (6.6), hpool_kunit_device_register() and
+ *                     hpool_kunit_device_unregister() (6.8); only where
+ *                     <kunit/test.h> is included first
  *
  * const struct bin_attribute (6.13+): hpool has no binary sysfs attribute;
  * one added later gets its wrapper here.
@@ -170,12 +172,79 @@ static inline void hpool_hrtimer_setup(struct hrtimer *timer,
 #endif
 
 /*
- * kunit_device_register() (6.8): a device that lives until the test ends,
- * for devm_ pools. Before 6.8: a root device, unregistered (its devres
- * released) by a KUnit resource when the test ends. Only for KUnit modules:
- * include <kunit/test.h> before this header.
+ * KUnit, for the test modules only: include <kunit/test.h> (and
+ * <kunit/resource.h>) before this header. The API the suites use, on the
+ * kernels that lack it, with the newer kernels' semantics:
+ *
+ *   kunit_get_current_test()     (6.2) the case the current task runs
+ *   kunit_add_action_or_reset()  (6.5) call @fn(@data) when the case ends, in
+ *                                the reverse order of adding; on failure call
+ *                                it at once and return -ENOMEM
+ *   KUNIT_CASE_SLOW()            (6.6) a case marked slow (a plain case before)
+ *   hpool_kunit_device_register(), hpool_kunit_device_unregister():
+ *                                kunit_device_register() (6.8); before, a root
+ *                                device whose devres are released at once by
+ *                                unregister or at the case's end, as a KUnit
+ *                                device's are (a root device's devres would
+ *                                only go at its last put, which
+ *                                DEBUG_KOBJECT_RELEASE delays)
  */
 #ifdef _KUNIT_TEST_H
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#include <linux/sched.h>
+
+static inline struct kunit *kunit_get_current_test(void)
+{
+	return current->kunit_test;
+}
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#include <kunit/resource.h>
+
+typedef void (kunit_action_t)(void *);
+
+struct hpool_compat_action {
+	kunit_action_t *fn;
+	void *data;
+};
+
+static inline int hpool_compat_action_init(struct kunit_resource *res, void *ctx)
+{
+	res->data = ctx;
+	return 0;
+}
+
+static inline void hpool_compat_action_free(struct kunit_resource *res)
+{
+	struct hpool_compat_action *a = res->data;
+
+	a->fn(a->data);
+	kfree(a);
+}
+
+static inline int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
+					    void *data)
+{
+	struct hpool_compat_action *a = kmalloc(sizeof(*a), GFP_KERNEL);
+
+	if (a) {
+		a->fn = fn;
+		a->data = data;
+		if (kunit_alloc_resource(test, hpool_compat_action_init,
+					 hpool_compat_action_free, GFP_KERNEL, a))
+			return 0;
+		kfree(a);
+	}
+	fn(data);
+	return -ENOMEM;
+}
+#endif
+
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#endif
+
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
 #include <kunit/device.h>
 
@@ -184,36 +253,78 @@ static inline struct device *hpool_kunit_device_register(struct kunit *test,
 {
 	return kunit_device_register(test, name);
 }
+
+static inline void hpool_kunit_device_unregister(struct kunit *test, struct device *dev)
+{
+	kunit_device_unregister(test, dev);
+}
 #else
+#include <kunit/resource.h>
 #include <linux/device.h>
+
+struct hpool_compat_kdev {
+	struct device *dev;
+	void *group;		/* every devres added after registration */
+};
 
 static inline int hpool_compat_kdev_init(struct kunit_resource *res, void *name)
 {
-	struct device *dev = root_device_register(name);
+	struct hpool_compat_kdev *kd = kzalloc(sizeof(*kd), GFP_KERNEL);
 
-	if (IS_ERR(dev))
-		return PTR_ERR(dev);
-	res->data = dev;
+	if (!kd)
+		return -ENOMEM;
+	kd->dev = root_device_register(name);
+	if (IS_ERR(kd->dev)) {
+		int err = PTR_ERR(kd->dev);
+
+		kfree(kd);
+		return err;
+	}
+	kd->group = devres_open_group(kd->dev, NULL, GFP_KERNEL);
+	if (!kd->group) {
+		root_device_unregister(kd->dev);
+		kfree(kd);
+		return -ENOMEM;
+	}
+	res->data = kd;
 	return 0;
 }
 
 static inline void hpool_compat_kdev_free(struct kunit_resource *res)
 {
-	root_device_unregister(res->data);
+	struct hpool_compat_kdev *kd = res->data;
+
+	devres_release_group(kd->dev, kd->group);
+	root_device_unregister(kd->dev);
+	kfree(kd);
+}
+
+static inline bool hpool_compat_kdev_match(struct kunit *test, struct kunit_resource *res,
+					   void *dev)
+{
+	return res->free == hpool_compat_kdev_free &&
+	       ((struct hpool_compat_kdev *)res->data)->dev == dev;
 }
 
 static inline struct device *hpool_kunit_device_register(struct kunit *test,
 							 const char *name)
 {
 	struct kunit_resource *res;
+	struct device *dev;
 
 	res = kunit_alloc_and_get_resource(test, hpool_compat_kdev_init,
 					   hpool_compat_kdev_free, GFP_KERNEL,
 					   (void *)name);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
+	dev = ((struct hpool_compat_kdev *)res->data)->dev;
 	kunit_put_resource(res);
-	return res->data;
+	return dev;
+}
+
+static inline void hpool_kunit_device_unregister(struct kunit *test, struct device *dev)
+{
+	WARN_ON(kunit_destroy_resource(test, hpool_compat_kdev_match, dev));
 }
 #endif
 #endif /* _KUNIT_TEST_H */

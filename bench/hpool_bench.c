@@ -35,10 +35,15 @@
 #include <linux/math64.h>
 #include <linux/mempool.h>
 #include <linux/module.h>
-#include <linux/objpool.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+
+/* objpool arrived in 6.7: on older kernels its rows are left out. */
+#if __has_include(<linux/objpool.h>)
+#include <linux/objpool.h>
+#define BENCH_OBJPOOL 1
+#endif
 
 #include <linux/hpool.h>
 #include "hpool_internal.h"	/* sizeof() only, for the memory overhead */
@@ -114,8 +119,10 @@ struct bench_ctx {
 
 	struct kmem_cache *cache;
 	mempool_t *mempool;
+#ifdef BENCH_OBJPOOL
 	struct objpool_head objpool;
 	bool objpool_live;		/* objpool_init() succeeded */
+#endif
 	struct hpool *root;
 	struct hpool *chain[BENCH_CHAIN];	/* root's descendants, top down */
 	struct hpool *pool;		/* the pool the loop works on */
@@ -258,6 +265,7 @@ static int bench_mempool_loop(struct bench_thread *t, unsigned int n)
 	return 0;
 }
 
+#ifdef BENCH_OBJPOOL
 static int bench_objpool_setup(struct bench_ctx *ctx)
 {
 	/* Enough for every CPU's share to cover a bulk round. */
@@ -308,6 +316,7 @@ static int bench_objpool_burst_loop(struct bench_thread *t, unsigned int n)
 	}
 	return ret;
 }
+#endif /* BENCH_OBJPOOL */
 
 /* ---- hpool ---- */
 
@@ -762,8 +771,10 @@ static const struct bench_case bench_cases[] = {
 	  NULL, bench_kmem_teardown, BENCH_ATOMIC, "kmem_cache" },
 	{ "mempool", "pair", 1, 1, bench_mempool_setup, bench_mempool_loop,
 	  NULL, bench_mempool_teardown, 0, "kmem_cache" },
+#ifdef BENCH_OBJPOOL
 	{ "objpool", "pair", 1, 1, bench_objpool_setup, bench_objpool_loop,
 	  NULL, bench_objpool_teardown, 0, "kmem_cache" },
+#endif
 	{ "hpool_root", "pair", 1, 1, bench_root_setup, bench_hpool_loop,
 	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
 	{ "hpool_root_tracked", "pair", 1, 1, bench_root_tracked_setup,
@@ -785,9 +796,11 @@ static const struct bench_case bench_cases[] = {
 	  bench_kmem_burst_loop, NULL, bench_kmem_teardown, 0, "kmem_cache" },
 	{ "kmem_cache_burst64", "pair", 64, 1, bench_kmem_setup,
 	  bench_kmem_burst_loop, NULL, bench_kmem_teardown, 0, "kmem_cache" },
+#ifdef BENCH_OBJPOOL
 	{ "objpool_burst64", "pair", 64, 1, bench_objpool_setup,
 	  bench_objpool_burst_loop, NULL, bench_objpool_teardown, 0,
 	  "kmem_cache_burst64" },
+#endif
 	{ "hpool_root_burst64", "pair", 64, 1, bench_root_setup,
 	  bench_hpool_burst_loop, bench_hpool_check, bench_hpool_teardown, 0,
 	  "kmem_cache_burst64" },

@@ -378,4 +378,4 @@ kunit_test_suite(hpool_child_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's stealing, distribute, reclaim and rebalance");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -256,8 +256,7 @@ static void hpool_test_concurrency(struct kunit *test)
 		hpc_stop_workers(workers, nr_workers);
 		return;
 	}
-	hrtimer_init(&run->timer, CLOCK_MONOTONIC, HPC_TIMER_MODE);
-	run->timer.function = hpc_timer_fn;
+	hpool_hrtimer_setup(&run->timer, hpc_timer_fn, CLOCK_MONOTONIC, HPC_TIMER_MODE);
 	hrtimer_start(&run->timer, ns_to_ktime(100 * NSEC_PER_USEC), HPC_TIMER_MODE);
 
 	complete_all(&run->start);
@@ -480,4 +479,4 @@ kunit_test_suite(hpool_concurrency_suite);
 
 MODULE_DESCRIPTION("KUnit concurrency tests of hpool");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

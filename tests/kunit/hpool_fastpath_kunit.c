@@ -403,4 +403,4 @@ kunit_test_suite(hpool_fastpath_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's per-CPU fast path and its bound");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

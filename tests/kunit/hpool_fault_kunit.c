@@ -789,4 +789,4 @@ kunit_test_suite(hpool_fault_suite);
 
 MODULE_DESCRIPTION("KUnit fault-injection and misuse tests of hpool");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

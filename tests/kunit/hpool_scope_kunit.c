@@ -5,7 +5,6 @@
  * back) and request-scoped HPOOL_F_NO_SYSFS children.
  */
 
-#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/kernfs.h>
 #include <linux/module.h>
@@ -30,7 +29,7 @@ static void hpool_test_devm_order(struct kunit *test)
 	struct device *dev;
 	void *obj;
 
-	dev = kunit_device_register(test, "hpool-devm");
+	dev = hpool_kunit_device_register(test, "hpool-devm");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	root = devm_hpool_create(dev, &rp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
@@ -45,7 +44,7 @@ static void hpool_test_devm_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_destroy(root), -EBUSY);
 
 	/* A destroy out of order would fail and warn; the harness fails on that. */
-	kunit_device_unregister(test, dev);
+	hpool_kunit_device_unregister(test, dev);
 	hpt_expect_root_gone(test, "t-devm");
 }
 
@@ -58,7 +57,7 @@ static void hpool_test_devm_objects_out(struct kunit *test)
 	struct device *dev;
 	void *obj;
 
-	dev = kunit_device_register(test, "hpool-devm-out");
+	dev = hpool_kunit_device_register(test, "hpool-devm-out");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	root = devm_hpool_create(dev, &rp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
@@ -70,7 +69,7 @@ static void hpool_test_devm_objects_out(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, child, 2, 1, 1, 0);
 
 	/* A dev_warn(), not a WARN: a device going is no kernel bug. */
-	kunit_device_unregister(test, dev);
+	hpool_kunit_device_unregister(test, dev);
 	hpool_flush_all();
 
 	/* Torn down as far as is safe: free object freed, no new acquisitions. */
@@ -203,4 +202,4 @@ kunit_test_suite(hpool_scope_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's devres and request-scoped pools");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -304,4 +304,4 @@ kunit_test_suite(hpool_setters_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's setters");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -245,4 +245,4 @@ kunit_test_suite(hpool_shrink_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's shrinker and idle trim");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

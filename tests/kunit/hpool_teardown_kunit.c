@@ -11,7 +11,6 @@
  * race. Built only with HPOOL_DEBUG=y, which compiles the hooks in.
  */
 
-#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -305,7 +304,7 @@ static struct device *hpt_devm_tree(struct kunit *test, const char *name,
 	struct hpool *root;
 	struct device *dev;
 
-	dev = kunit_device_register(test, name);
+	dev = hpool_kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	root = devm_hpool_create(dev, &rp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
@@ -332,7 +331,7 @@ static void hpool_test_orphan_cascade(struct kunit *test)
 
 	dev = hpt_devm_tree(test, "t-td-orph", true, 0, 2, &child, &obj);
 	/* Two orphans; no WARN: a device going is no kernel bug (defect 8). */
-	kunit_device_unregister(test, dev);
+	hpool_kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), base + 1);
 	/* Orphans belong to the reaper. */
 	KUNIT_EXPECT_EQ(test, hpool_destroy(child), -EINVAL);
@@ -356,7 +355,7 @@ static void hpool_test_orphan_plain_child(struct kunit *test)
 
 	dev = hpt_devm_tree(test, "t-td-plain", false, 2, 1, &child, &obj);
 	root = child->parent;
-	kunit_device_unregister(test, dev);
+	hpool_kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, hpool_state(root), HPOOL_DRAINING);
 	hpool_release(child, obj);
 	hpool_flush_all();
@@ -385,9 +384,9 @@ static void hpool_test_devm_destroy_by_hand(struct kunit *test)
 	struct device *dev, *other;
 	struct hpool *root, *child;
 
-	dev = kunit_device_register(test, "hpool-td-hand");
+	dev = hpool_kunit_device_register(test, "hpool-td-hand");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	other = kunit_device_register(test, "hpool-td-other");
+	other = hpool_kunit_device_register(test, "hpool-td-other");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
 	root = devm_hpool_create(dev, &rp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, root);
@@ -400,8 +399,8 @@ static void hpool_test_devm_destroy_by_hand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hpool_destroy(root), 0);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), base);
 	/* Nothing left for devres: no second destroy, no warning. */
-	kunit_device_unregister(test, dev);
-	kunit_device_unregister(test, other);
+	hpool_kunit_device_unregister(test, dev);
+	hpool_kunit_device_unregister(test, other);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), base);
 }
 
@@ -538,4 +537,4 @@ kunit_test_suite(hpool_teardown_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's teardown under concurrency");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -18,6 +18,8 @@
 
 #include <linux/hpool.h>
 
+#include "hpool_compat.h"
+
 /* The VM harness forgives a WARN only between these two kernel log lines. */
 #define HPOOL_EXPECT_WARN_BEGIN(test) \
 	pr_info("HPOOL-EXPECT-WARN-BEGIN %s\n", (test)->name)

@@ -309,4 +309,4 @@ kunit_test_suite(hpool_track_suite);
 
 MODULE_DESCRIPTION("KUnit tests of hpool's object tracking");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

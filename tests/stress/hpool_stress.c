@@ -40,6 +40,7 @@
 
 /* hpool_set_rebalance_interval(), hpool_flush_work(): exported to tests */
 #include "hpool_lifecycle.h"
+#include "hpool_compat.h"
 
 static unsigned int seconds = 10;
 module_param(seconds, uint, 0644);
@@ -657,4 +658,4 @@ module_exit(hps_exit);
 
 MODULE_DESCRIPTION("hpool stress run, driven from debugfs");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+HPOOL_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

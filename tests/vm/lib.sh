@@ -72,3 +72,26 @@ vm_kernel_dir() {
 		sha256sum | cut -c1-12)
 	echo "$HPOOL_CACHE/kernel-$series$flavour-$(vm_src_version | tr '~+:' '___')-$key"
 }
+
+# vm_deb_headers 6.1|6.12: the build tree of Debian 12's newest headers of
+# that series (/usr/src/linux-headers-<version>-amd64); installs the newest
+# linux-headers-6.12.*+deb12-amd64 (bookworm-security) when none is there.
+vm_deb_headers() {
+	local series=$1 hdr pkg
+	hdr() { find /usr/src -maxdepth 1 -name "linux-headers-$series.*-amd64" | sort -V | tail -n 1; }
+	hdr=$(hdr)
+	if [ -z "$hdr" ] && [ "$series" != 6.1 ]; then
+		[ "$(id -u)" = 0 ] || vm_die "no $series headers; run as root, or apt-get install linux-headers-$series.<n>+deb12-amd64"
+		pkgs() { apt-cache pkgnames "linux-headers-$series" |
+			grep -E "^linux-headers-${series//./\\.}\.[0-9]+\+deb12-amd64\$" | sort -V | tail -n 1; }
+		pkg=$(pkgs)
+		[ -n "$pkg" ] || { apt-get update -q >/dev/null || vm_die "apt-get update failed"; pkg=$(pkgs); }
+		[ -n "$pkg" ] || vm_die "apt knows no linux-headers-$series.*+deb12-amd64"
+		vm_log "installing $pkg"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$pkg" \
+			>/dev/null || vm_die "apt-get install $pkg failed"
+		hdr=$(hdr)
+	fi
+	[ -n "$hdr" ] || vm_die "no /usr/src/linux-headers-$series.*-amd64 (apt-get install linux-headers-amd64)"
+	echo "$hdr"
+}
