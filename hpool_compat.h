@@ -22,6 +22,9 @@
  *                     hpool_kunit_device_unregister() (6.8); only where
  *                     <kunit/test.h> is included first
  *
+ *   objpool           HPOOL_HAVE_OBJPOOL where the kernel has <linux/objpool.h>
+ *                     (6.7; only the benchmark uses it)
+ *
  * const struct bin_attribute (6.13+): hpool has no binary sysfs attribute;
  * one added later gets its wrapper here.
  */
@@ -162,6 +165,11 @@ static inline void hpool_hrtimer_setup(struct hrtimer *timer,
 #ifndef timer_container_of
 #define timer_container_of(var, callback_timer, timer_fieldname) \
 	from_timer(var, callback_timer, timer_fieldname)
+#endif
+
+/* objpool (6.7): the benchmark compares against it where the kernel has it. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define HPOOL_HAVE_OBJPOOL 1
 #endif
 
 /* MODULE_IMPORT_NS() takes a string since 6.13. */

@@ -40,8 +40,8 @@
 #include <linux/string.h>
 
 /* objpool arrived in 6.7: on older kernels its rows are left out. */
-#include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#include "hpool_compat.h"
+#ifdef HPOOL_HAVE_OBJPOOL
 #include <linux/objpool.h>
 #define BENCH_OBJPOOL 1
 #endif
