@@ -21,7 +21,6 @@
  *                     (6.6), hpool_kunit_device_register() and
  *                     hpool_kunit_device_unregister() (6.8); only where
  *                     <kunit/test.h> is included first
- *
  *   objpool           HPOOL_HAVE_OBJPOOL where the kernel has <linux/objpool.h>
  *                     (6.7; only the benchmark uses it)
  *
