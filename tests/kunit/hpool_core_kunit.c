@@ -20,26 +20,42 @@
 
 /*
  * hpool's module, found among the modules this one uses (the list only
- * changes when this module is loaded or unloaded, so no lock is needed).
- * NULL when either is built into the kernel (lib/hpool/, Kconfig).
+ * changes when this module is loaded or unloaded, so no lock is needed), and
+ * its reference count. NULL and 0 when either is built into the kernel
+ * (lib/hpool/, Kconfig) or modules cannot be unloaded.
  */
+#if defined(MODULE) && defined(CONFIG_MODULE_UNLOAD)
 static struct module *hpool_test_hpool_module(void)
 {
-#if defined(MODULE) && defined(CONFIG_MODULE_UNLOAD)
 	struct module_use *use;
 
 	list_for_each_entry(use, &THIS_MODULE->target_list, target_list)
 		if (!strcmp(use->target->name, "hpool"))
 			return use->target;
-#endif
 	return NULL;
 }
+
+static int hpt_module_refs(struct module *mod)
+{
+	return mod ? module_refcount(mod) : 0;
+}
+#else
+static struct module *hpool_test_hpool_module(void)
+{
+	return NULL;
+}
+
+static int hpt_module_refs(struct module *mod)
+{
+	return 0;
+}
+#endif
 
 /* hpool's module holds @refs references; nothing to count when built in. */
 static void hpt_expect_refs(struct kunit *test, struct module *mod, int refs)
 {
 	if (mod)
-		KUNIT_EXPECT_EQ(test, module_refcount(mod), refs);
+		KUNIT_EXPECT_EQ(test, hpt_module_refs(mod), refs);
 }
 
 /*
@@ -61,12 +77,11 @@ static void hpool_test_module_loaded(struct kunit *test)
 	struct module *mod = hpool_test_hpool_module();
 	struct kernfs_node *dir, *kn;
 	struct hpool *root, *hidden;
-	int refs = 0;
+	int refs;
 
 	if (!IS_BUILTIN(CONFIG_HPOOL))
 		KUNIT_ASSERT_NOT_NULL_MSG(test, mod, "hpool's module not found");
-	if (mod)
-		refs = module_refcount(mod);
+	refs = hpt_module_refs(mod);
 	dir = kernfs_find_and_get(kernel_kobj->sd, "hpool");
 	KUNIT_ASSERT_NOT_NULL_MSG(test, dir, "no /sys/kernel/hpool");
 
