@@ -16,6 +16,11 @@
 #   make check-rt         the KUnit suites on a PREEMPT_RT debug kernel
 #   make check-6.1        every KUnit suite and selftest on a 6.1 debug kernel
 #   make check-package    make install DESTDIR=, a driver built against it, DKMS
+#   make check-intree     the KUnit suites built into a 6.12 kernel tree (make intree),
+#                         run by the tree's kunit.py under QEMU
+#   make intree KSRC=dir  lay hpool into the kernel source tree dir as lib/hpool/
+#                         (<linux/hpool.h> in its include/linux/, lib/Kconfig and
+#                         lib/Makefile hooked; again: updates, adds no lines)
 #   make install          modules_install, install-dev, hpoolstat and its man page
 #                         (DESTDIR=, INSTALL_MOD_PATH=, PREFIX=/usr/local)
 #   make modules_install  hpool.ko only, to /lib/modules/<kernel>/extra/ (depmod runs)
@@ -44,7 +49,7 @@ HPOOL_VERSION := $(shell cat $(CURDIR)/VERSION)
 
 .PHONY: all modules clean check check-vm check-compile check-kcsan check-smp check-rt check-6.1 lint demo bench \
 	stress install install-build modules_install install-dev uninstall dkms-src hpoolstat version kernelrelease help \
-	check-package
+	check-package check-intree intree
 
 all: modules
 
@@ -97,6 +102,9 @@ check-6.1:
 
 check-package:
 	tests/vm/check-package
+
+check-intree:
+	tests/vm/check-intree
 
 version:
 	@echo $(HPOOL_VERSION)
@@ -169,3 +177,24 @@ dkms-src:
 		-o build/hpool-$(HPOOL_VERSION).tar.gz HEAD
 	@echo "build/hpool-$(HPOOL_VERSION).tar.gz: tar -C /usr/src -xf it, then" \
 		"dkms add hpool/$(HPOOL_VERSION) && dkms install hpool/$(HPOOL_VERSION)"
+
+# hpool as an upstream patch would add it to a kernel tree: the module, its
+# Kconfig and the KUnit suites in lib/hpool/ (with .kunitconfig: kunit.py run
+# --kunitconfig=lib/hpool), the public header as include/linux/hpool.h, and
+# one line each in lib/Kconfig and lib/Makefile. Run again, it updates the
+# files (rsync: unchanged ones keep their times, so a build stays warm,
+# files gone from here go from there) and adds no second line.
+HPOOL_INTREE_FILES := /*.c /*.h /Kconfig /Kbuild /VERSION /.kunitconfig \
+	/tests/ /tests/kunit/ /tests/kunit/*.c /tests/kunit/*.h /tests/kunit/Kbuild
+
+intree:
+	@test -n "$(KSRC)" -a -f "$(KSRC)/lib/Kconfig" -a -f "$(KSRC)/lib/Makefile" || \
+		{ echo "make intree KSRC=<kernel source tree>: no lib/Kconfig in '$(KSRC)'" >&2; exit 1; }
+	mkdir -p $(KSRC)/lib/hpool
+	rsync -a --delete $(foreach f,$(HPOOL_INTREE_FILES),--include='$(f)') --exclude='*' \
+		$(CURDIR)/ $(KSRC)/lib/hpool/
+	rsync -a include/linux/hpool.h $(KSRC)/include/linux/hpool.h
+	grep -qxF 'source "lib/hpool/Kconfig"' $(KSRC)/lib/Kconfig || \
+		printf '\nsource "lib/hpool/Kconfig"\n' >>$(KSRC)/lib/Kconfig
+	grep -qxF 'obj-$$(CONFIG_HPOOL) += hpool/' $(KSRC)/lib/Makefile || \
+		printf '\nobj-$$(CONFIG_HPOOL) += hpool/\n' >>$(KSRC)/lib/Makefile

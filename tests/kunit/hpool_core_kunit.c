@@ -20,18 +20,42 @@
 
 /*
  * hpool's module, found among the modules this one uses (the list only
- * changes when this module is loaded or unloaded, so no lock is needed).
+ * changes when this module is loaded or unloaded, so no lock is needed), and
+ * its reference count. NULL and 0 when either is built into the kernel
+ * (lib/hpool/, Kconfig) or modules cannot be unloaded.
  */
+#if defined(MODULE) && defined(CONFIG_MODULE_UNLOAD)
 static struct module *hpool_test_hpool_module(void)
 {
-#ifdef CONFIG_MODULE_UNLOAD
 	struct module_use *use;
 
 	list_for_each_entry(use, &THIS_MODULE->target_list, target_list)
 		if (!strcmp(use->target->name, "hpool"))
 			return use->target;
-#endif
 	return NULL;
+}
+
+static int hpt_module_refs(struct module *mod)
+{
+	return mod ? module_refcount(mod) : 0;
+}
+#else
+static struct module *hpool_test_hpool_module(void)
+{
+	return NULL;
+}
+
+static int hpt_module_refs(struct module *mod)
+{
+	return 0;
+}
+#endif
+
+/* hpool's module holds @refs references; nothing to count when built in. */
+static void hpt_expect_refs(struct kunit *test, struct module *mod, int refs)
+{
+	if (mod)
+		KUNIT_EXPECT_EQ(test, hpt_module_refs(mod), refs);
 }
 
 /*
@@ -39,7 +63,9 @@ static struct module *hpool_test_hpool_module(void)
  * with sysfs has its directory there and a hidden one has none
  * (hpool.rst#hpool-sysfs); each tree holds one reference on hpool's module
  * (children none), dropped when its root is destroyed
- * (hpool.rst#hpool-module-ref).
+ * (hpool.rst#hpool-module-ref). Built into the kernel there is no module
+ * (CONFIG_HPOOL=y, or these tests built in): sysfs and trees are checked,
+ * references not.
  */
 static void hpool_test_module_loaded(struct kunit *test)
 {
@@ -53,8 +79,9 @@ static void hpool_test_module_loaded(struct kunit *test)
 	struct hpool *root, *hidden;
 	int refs;
 
-	KUNIT_ASSERT_NOT_NULL_MSG(test, mod, "hpool's module not found");
-	refs = module_refcount(mod);
+	if (!IS_BUILTIN(CONFIG_HPOOL))
+		KUNIT_ASSERT_NOT_NULL_MSG(test, mod, "hpool's module not found");
+	refs = hpt_module_refs(mod);
 	dir = kernfs_find_and_get(kernel_kobj->sd, "hpool");
 	KUNIT_ASSERT_NOT_NULL_MSG(test, dir, "no /sys/kernel/hpool");
 
@@ -64,21 +91,21 @@ static void hpool_test_module_loaded(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, kn, "no /sys/kernel/hpool/t-loaded");
 	kernfs_put(kn);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
-	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	hpt_expect_refs(test, mod, refs + 1);
 
 	/* A child takes no reference; a hidden root takes its own. */
 	hpt_child(test, root, "c", 1, 0);
-	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	hpt_expect_refs(test, mod, refs + 1);
 	hidden = hpt_new(test, NULL, &hp);
 	kn = kernfs_find_and_get(dir, "t-loaded-hidden");
 	KUNIT_EXPECT_NULL(test, kn);
 	kernfs_put(kn);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 2);
-	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 2);
+	hpt_expect_refs(test, mod, refs + 2);
 
 	hpt_destroy(test, hidden);
 	KUNIT_EXPECT_EQ(test, hpool_nr_trees(), trees + 1);
-	KUNIT_EXPECT_EQ(test, module_refcount(mod), refs + 1);
+	hpt_expect_refs(test, mod, refs + 1);
 	kernfs_put(dir);
 }
 

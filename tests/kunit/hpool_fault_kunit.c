@@ -14,10 +14,10 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fault-inject.h>
 #include <linux/fs.h>
-#include <linux/namei.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -95,10 +95,9 @@ static void hpf_fail_disarm(void)
  * only way in, and debugfs files take no kernel_write(). A debugfs file made
  * by debugfs_create_ul()/_bool() keeps the address of its variable in its
  * inode's i_private: the test sets the variables there, the way a write to
- * the files would.
+ * the files would. The files are looked up in debugfs itself, not by path:
+ * built into the kernel, the suite runs at boot, before anything is mounted.
  */
-#define HPF_FAILSLAB	"/sys/kernel/debug/failslab/"
-
 static unsigned long *hpf_failslab_verbose;
 static bool *hpf_failslab_ignore_wait;
 static unsigned long hpf_old_verbose;
@@ -106,15 +105,17 @@ static bool hpf_old_ignore_wait;
 
 static void *hpf_knob(struct kunit *test, const char *name)
 {
-	struct path path;
+	struct dentry *dir, *file;
 	void *var;
-	int ret;
 
-	ret = kern_path(name, LOOKUP_FOLLOW, &path);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", name);
-	var = d_inode(path.dentry)->i_private;
-	path_put(&path);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, var, "%s", name);
+	dir = debugfs_lookup("failslab", NULL);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dir, "no failslab/ in debugfs");
+	file = debugfs_lookup(name, dir);
+	dput(dir);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "no failslab/%s in debugfs", name);
+	var = d_inode(file)->i_private;
+	dput(file);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, var, "failslab/%s", name);
 	return var;
 }
 
@@ -132,8 +133,8 @@ static void hpf_failslab_restore(void *unused)
  */
 static void hpf_failslab_arm(struct kunit *test)
 {
-	hpf_failslab_verbose = hpf_knob(test, HPF_FAILSLAB "verbose");
-	hpf_failslab_ignore_wait = hpf_knob(test, HPF_FAILSLAB "ignore-gfp-wait");
+	hpf_failslab_verbose = hpf_knob(test, "verbose");
+	hpf_failslab_ignore_wait = hpf_knob(test, "ignore-gfp-wait");
 	hpf_old_verbose = READ_ONCE(*hpf_failslab_verbose);
 	hpf_old_ignore_wait = READ_ONCE(*hpf_failslab_ignore_wait);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hpf_failslab_restore, NULL), 0);

@@ -53,12 +53,18 @@ static noinline void *hpk_acquire_b(struct hpool *pool)
 	return obj;
 }
 
-/* Acquire @nr objects of @pool into @objs through @fn; all must come. */
+/*
+ * Acquire @nr objects of @pool into @objs through @fn; all must come. One
+ * call site for all: @nr is hidden from the compiler, which would otherwise
+ * unroll a short loop into as many calls, each a stack of its own (it does,
+ * built into a kernel).
+ */
 static void hpk_take(struct kunit *test, struct hpool *pool,
 		     void *(*fn)(struct hpool *pool), void **objs, unsigned int nr)
 {
 	unsigned int i;
 
+	OPTIMIZER_HIDE_VAR(nr);
 	for (i = 0; i < nr; i++) {
 		objs[i] = fn(pool);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
