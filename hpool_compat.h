@@ -16,9 +16,11 @@
  *   timers            timer_container_of() (6.16; from_timer() before)
  *   symbol namespaces HPOOL_IMPORT_NS(ns): MODULE_IMPORT_NS() takes a string
  *                     since 6.13, a bare identifier before
- *   KUnit             kunit_get_current_test() (6.2),
- *                     kunit_add_action_or_reset() (6.5), KUNIT_CASE_SLOW()
- *                     (6.6), hpool_kunit_device_register() and
+ *   KUnit             kunit_get_current_test() and KUNIT_EXPECT_MEMEQ*()
+ *                     (6.2), kunit_add_action_or_reset() and
+ *                     kunit_remove_action() (6.5), KUNIT_CASE_SLOW() and
+ *                     KUNIT_ARRAY_PARAM_DESC() (6.6),
+ *                     hpool_kunit_device_register() and
  *                     hpool_kunit_device_unregister() (6.8); only where
  *                     <kunit/test.h> is included first
  *   objpool           HPOOL_HAVE_OBJPOOL where the kernel has <linux/objpool.h>
@@ -187,6 +189,10 @@ static inline void hpool_hrtimer_setup(struct hrtimer *timer,
  *   kunit_add_action_or_reset()  (6.5) call @fn(@data) when the case ends, in
  *                                the reverse order of adding; on failure call
  *                                it at once and return -ENOMEM
+ *   kunit_remove_action()        (6.5) cancel such a call
+ *   KUNIT_EXPECT_MEMEQ(), KUNIT_EXPECT_MEMEQ_MSG()
+ *                                (6.2) (a plain memcmp() before)
+ *   KUNIT_ARRAY_PARAM_DESC()     (6.6) parameters named by a member
  *   KUNIT_CASE_SLOW()            (6.6) a case marked slow (a plain case before)
  *   hpool_kunit_device_register(), hpool_kunit_device_unregister():
  *                                kunit_device_register() (6.8); before, a root
@@ -226,7 +232,8 @@ static inline void hpool_compat_action_free(struct kunit_resource *res)
 {
 	struct hpool_compat_action *a = res->data;
 
-	a->fn(a->data);
+	if (a->fn)		/* NULL: removed by kunit_remove_action() */
+		a->fn(a->data);
 	kfree(a);
 }
 
@@ -246,6 +253,48 @@ static inline int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *
 	fn(data);
 	return -ENOMEM;
 }
+
+static inline bool hpool_compat_action_match(struct kunit *test, struct kunit_resource *res,
+					     void *match)
+{
+	struct hpool_compat_action *a = res->data, *m = match;
+
+	return res->free == hpool_compat_action_free && a->fn == m->fn && a->data == m->data;
+}
+
+static inline void kunit_remove_action(struct kunit *test, kunit_action_t *fn, void *data)
+{
+	struct hpool_compat_action m = { .fn = fn, .data = data };
+	struct kunit_resource *res = kunit_find_resource(test, hpool_compat_action_match, &m);
+
+	if (!res)
+		return;
+	((struct hpool_compat_action *)res->data)->fn = NULL;
+	kunit_remove_resource(test, res);
+	kunit_put_resource(res);
+}
+#endif
+
+/* KUNIT_EXPECT_MEMEQ_MSG() (6.2): without the hex dump of the two buffers. */
+#ifndef KUNIT_EXPECT_MEMEQ_MSG
+#define KUNIT_EXPECT_MEMEQ_MSG(test, left, right, size, fmt, ...) \
+	KUNIT_EXPECT_TRUE_MSG(test, !memcmp(left, right, size), fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_MEMEQ(test, left, right, size) \
+	KUNIT_EXPECT_TRUE(test, !memcmp(left, right, size))
+#endif
+
+/* KUNIT_ARRAY_PARAM_DESC() (6.6): a case's parameters, named by a member. */
+#ifndef KUNIT_ARRAY_PARAM_DESC
+#define KUNIT_ARRAY_PARAM_DESC(name, array, desc_member)				\
+	static const void *name##_gen_params(const void *prev, char *desc)		\
+	{										\
+		typeof((array)[0]) *__next = prev ? ((typeof(__next))prev) + 1 : (array); \
+		if (__next - (array) < ARRAY_SIZE((array))) {				\
+			strscpy(desc, __next->desc_member, KUNIT_PARAM_DESC_SIZE);	\
+			return __next;							\
+		}									\
+		return NULL;								\
+	}
 #endif
 
 #ifndef KUNIT_CASE_SLOW
