@@ -329,7 +329,12 @@ static inline int hpool_compat_kdev_init(struct kunit_resource *res, void *name)
 
 	if (!kd)
 		return -ENOMEM;
-	kd->dev = root_device_register(name);
+	/*
+	 * No owner: a module's suites run from its MODULE_STATE_COMING notifier
+	 * on 6.1 too, before the module's sysfs directory exists for the
+	 * device's "module" link.
+	 */
+	kd->dev = __root_device_register(name, NULL);
 	if (IS_ERR(kd->dev)) {
 		int err = PTR_ERR(kd->dev);
 
