@@ -72,3 +72,10 @@ vm_kernel_dir() {
 		sha256sum | cut -c1-12)
 	echo "$HPOOL_CACHE/kernel-$series$flavour-$(vm_src_version | tr '~+:' '___')-$key"
 }
+
+# vm_kernel_src: the kernel source tree build-kernel unpacks (series
+# $HPOOL_KSERIES), with the kernel's own test tools: kunit.py,
+# kselftest/runner.sh, scripts/decode_stacktrace.sh.
+vm_kernel_src() {
+	echo "$HPOOL_CACHE/src-$(vm_src_version | tr '~+:' '___')"
+}
