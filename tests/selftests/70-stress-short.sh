@@ -10,6 +10,7 @@
 #
 # The run lasts 10 s with one acquirer per CPU, unless the kernel command line
 # says hpool_stress.seconds=N / hpool_stress.threads=N (tests/vm/stress).
+# shellcheck disable=SC2034 # (read by hpool_lib)
 HPOOL_NEEDS="hpool hpool_stress"
 . "$(dirname "$0")/hpool_lib"
 CTL=/sys/kernel/debug/hpool_stress/ctl

@@ -191,6 +191,7 @@ if [ "$nr_selftests" = 1 ]; then
 		if [ -n "$HPOOL_KSFT_TIMEOUT" ]; then
 			export kselftest_override_timeout="$HPOOL_KSFT_TIMEOUT"
 		fi
+		# shellcheck disable=SC2034 # (read by runner.sh)
 		BASE_DIR=/kselftest
 		cd /kselftest/hpool || exit 1
 		# shellcheck disable=SC1091
