@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Analyse one hpool test VM run: results.log (KTAP/TAP) + console.log.
+"""Analyse one hpool test VM run: results.log (KTAP) + console.log.
 
-Prints every leaf result as "ok|not ok <suite>.<case>", then the reasons of
-failure, then a last line "N passed, N failed[, N skipped]".  Exits 1 on any
-failing test, truncated plan, kernel splat, kmemleak report, missing end
-marker or timeout; 0 otherwise.
+results.log is one KTAP document (init.sh); run-vm also gives it to the
+kernel's own parser, tools/testing/kunit/kunit.py parse. This script does
+what no kernel tool does: kernel splats in console.log (decoded to
+file:line by the kernel's scripts/decode_stacktrace.sh when --decode is
+given), the kmemleak report, the HPOOL-EXPECT-* brackets, the end marker;
+and it counts the results.
+
+Prints every leaf result as "ok|not ok <suite>.<case>" (the groups "kunit"
+and "selftests" left out of the names), then the reasons of failure, then a
+last line "N passed, N failed[, N skipped]".  Exits 1 on any failing test,
+truncated plan, more than one top-level document, kernel splat, kmemleak
+report, missing end marker or timeout; 0 otherwise.
 
 Markers (see init.sh):
   results.log  HPOOL-VM-END                       the guest finished
-               HPOOL-KMEMLEAK-BEGIN/-END          the final kmemleak dump
+               # HPOOL-KMEMLEAK-BEGIN/-END        the final kmemleak dump
+                                                  (diagnostic lines)
   console.log  HPOOL-KMEMLEAK-BASELINE-BEGIN/-END leak reports here are
                                                   forgiven (boot leaks)
                HPOOL-EXPECT-WARN-BEGIN/-END       a WARN block (cut here ..
@@ -19,7 +28,9 @@ Markers (see init.sh):
                                                   forgiven
 """
 import argparse
+import os
 import re
+import subprocess
 import sys
 
 END_MARKER = "HPOOL-VM-END"
@@ -32,6 +43,9 @@ WARN_END = "HPOOL-EXPECT-WARN-END"
 KASAN_BEGIN = "HPOOL-EXPECT-KASAN-BEGIN"
 KASAN_END = "HPOOL-EXPECT-KASAN-END"
 KASAN_RULE = re.compile(r"^={60,}$")
+
+# Top-level groups whose name is left out of the leaves' names.
+GROUPS = ("kunit", "selftests")
 
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 SPLAT = re.compile(
@@ -100,6 +114,7 @@ class Parser:
         self.tops = []          # top-level results of all documents
         self.problems = []
         self.stack = []
+        self.documents = 0      # top-level version lines
 
     def _close(self, frame, parent_name=""):
         if frame.plan is not None and frame.plan != len(frame.results):
@@ -145,6 +160,12 @@ class Parser:
         if not stripped:
             return
         if VERSION.match(stripped):
+            if indent == 0:
+                self.documents += 1
+                if self.documents == 2:
+                    self.problems.append(
+                        f"a second top-level KTAP document at line {lineno}: "
+                        "kunit.py parse reads only the first")
             self._level(indent, lineno, fresh=True)
             return
         m = PLAN.match(stripped)
@@ -186,18 +207,26 @@ class Parser:
         return self.tops
 
 
+def reasons(diag):
+    """The diagnostics worth showing: failing subresults, then the last."""
+    failing = [d for d in diag if re.search(r"not ok|Bail out", d)][:10]
+    return failing + [d for d in diag[-10:] if d not in failing]
+
+
 def walk(results, prefix, counts, leaves, problems):
     for r in results:
         path = f"{prefix}.{r.name}" if prefix else r.name
+        if not prefix and r.name in GROUPS and r.children:
+            path = ""
         if r.children:
             failed_before = counts["failed"]
             walk(r.children, path, counts, leaves, problems)
             if not r.ok and not r.skipped and not r.todo and \
                     counts["failed"] == failed_before:
                 counts["failed"] += 1
-                problems.append(f"not ok {path} (no failing subtest)"
+                problems.append(f"not ok {path or r.name} (no failing subtest)"
                                 + (f" # {r.directive}" if r.directive else ""))
-                problems.extend(f"    {d}" for d in r.diag[-10:])
+                problems.extend(f"    {d}" for d in reasons(r.diag))
             continue
         if r.skipped or r.todo:
             counts["skipped"] += 1
@@ -210,7 +239,7 @@ def walk(results, prefix, counts, leaves, problems):
             leaves.append(f"not ok {path}")
             problems.append(f"not ok {path}"
                             + (f" # {r.directive}" if r.directive else ""))
-            problems.extend(f"    {d}" for d in r.diag[-10:])
+            problems.extend(f"    {d}" for d in reasons(r.diag))
 
 
 def is_warn_block(lines, i):
@@ -229,10 +258,11 @@ def is_warn_block(lines, i):
 
 
 def scan_console(lines, problems):
-    """Kernel splats outside what the brackets forgive."""
+    """Kernel splats outside what the brackets forgive: their line numbers."""
     in_warn = in_baseline = in_kasan = False
     forgiven_block = kasan_block = False
     splats = []
+    where = []
     for i, line in enumerate(lines):
         if KASAN_BEGIN in line:
             in_kasan = True
@@ -277,11 +307,54 @@ def scan_console(lines, problems):
             continue
         if SPLAT.search(line):
             splats.append(line)
+            where.append(i)
     if splats:
         problems.append(f"kernel splat in console.log ({len(splats)} line(s)):")
         problems.extend(f"    {s}" for s in splats[:60])
         if len(splats) > 60:
             problems.append(f"    ... {len(splats) - 60} more")
+    return where
+
+
+def splat_blocks(lines, where, limit=400):
+    """The console lines of each splat: from its first line to its end
+    (---[ end trace ]---, a KASAN rule, a marker) or 60 lines on."""
+    block, last = [], -1
+    for i in where:
+        if i <= last:
+            continue
+        end = min(len(lines), i + 60)
+        for j in range(i + 1, end):
+            if END_TRACE.search(lines[j]) or "HPOOL-" in lines[j] or \
+                    (KASAN_RULE.match(lines[j]) and j > i + 1):
+                end = j + 1
+                break
+        if block:
+            block.append("")
+        block.extend(lines[i:end])
+        last = end - 1
+        if len(block) >= limit:
+            break
+    return block[:limit]
+
+
+def decode(script, vmlinux, modules, block):
+    """scripts/decode_stacktrace.sh on the splats: symbol+off -> file:line."""
+    if not (script and os.path.isfile(script) and vmlinux and
+            os.path.isfile(vmlinux)):
+        return [f"(no decoding: needs {script or 'decode_stacktrace.sh'} and "
+                f"{vmlinux or 'vmlinux'})"]
+    cmd = ["bash", script, vmlinux, "auto"] + ([modules] if modules else [])
+    try:
+        res = subprocess.run(cmd, input="\n".join(block) + "\n", text=True,
+                             capture_output=True, timeout=300, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return [f"(decode_stacktrace.sh failed: {e})"]
+    out = res.stdout.splitlines()
+    if res.returncode != 0 or not out:
+        out += [f"(decode_stacktrace.sh status {res.returncode}: "
+                f"{res.stderr.strip()[:200]})"]
+    return out
 
 
 def main():
@@ -292,6 +365,13 @@ def main():
                     help="QEMU was killed after SEC seconds")
     ap.add_argument("--quiet", action="store_true",
                     help="do not print passing leaves")
+    ap.add_argument("--decode", metavar="SCRIPT",
+                    help="the kernel's scripts/decode_stacktrace.sh")
+    ap.add_argument("--vmlinux", help="vmlinux of the guest's kernel")
+    ap.add_argument("--modules", metavar="DIR",
+                    help="where the guest's .ko files were built")
+    ap.add_argument("--decoded", metavar="FILE",
+                    help="write the decoded splats there too")
     args = ap.parse_args()
 
     problems = []
@@ -303,11 +383,13 @@ def main():
     # The kmemleak dump is not TAP: take it out before parsing.
     tap_lines, dump, in_dump, end_seen = [], [], False, False
     for n, line in enumerate(results, 1):
-        if line.strip() == KMEMLEAK_BEGIN:
+        marker = re.sub(r"^#\s?", "", line.strip())
+        if marker == KMEMLEAK_BEGIN:
             in_dump = True
-        elif line.strip() == KMEMLEAK_END:
+        elif marker == KMEMLEAK_END:
             in_dump = False
         elif in_dump:
+            line = re.sub(r"^# ?", "", line)
             if line.strip():
                 dump.append(line)
         elif line.strip() == END_MARKER:
@@ -331,12 +413,21 @@ def main():
     if dump:
         problems.append(f"kmemleak reports leaks ({len(dump)} line(s)):")
         problems.extend(f"    {d}" for d in dump[:80])
+    decoded = []
     if args.console:
         console = read_lines(args.console)
         if console is None:
             problems.append(f"no console log {args.console}")
         else:
-            scan_console(console, problems)
+            where = scan_console(console, problems)
+            if where and args.decode:
+                decoded = decode(args.decode, args.vmlinux, args.modules,
+                                 splat_blocks(console, where))
+                problems.append("the splats decoded (scripts/decode_stacktrace.sh):")
+                problems.extend(f"    {d}" for d in decoded[:120])
+                if args.decoded:
+                    with open(args.decoded, "w", encoding="utf-8") as f:
+                        f.write("\n".join(decoded) + "\n")
     if args.timed_out:
         problems.append(f"timeout: the VM was killed after {args.timed_out} s")
     if not end_seen:

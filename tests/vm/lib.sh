@@ -95,3 +95,10 @@ vm_deb_headers() {
 	[ -n "$hdr" ] || vm_die "no /usr/src/linux-headers-$series.*-amd64 (apt-get install linux-headers-amd64)"
 	echo "$hdr"
 }
+
+# vm_kernel_src: the kernel source tree build-kernel unpacks (series
+# $HPOOL_KSERIES), with the kernel's own test tools: kunit.py,
+# kselftest/runner.sh, scripts/decode_stacktrace.sh.
+vm_kernel_src() {
+	echo "$HPOOL_CACHE/src-$(vm_src_version | tr '~+:' '___')"
+}
