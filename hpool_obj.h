@@ -75,6 +75,7 @@ static inline void hpool_obj_debugfs_init(struct dentry *dir) { }
 enum hpool_hook {
 	HPOOL_HOOK_RETURN,	/* hpool_return(): a pool of the chain unlocked */
 	HPOOL_HOOK_DESTROY,	/* hpool_destroy(): dead, not unlinked yet */
+	HPOOL_HOOK_REBALANCE,	/* a rebalance pass moved one object into @pool */
 };
 
 #ifdef CONFIG_HPOOL_DEBUG

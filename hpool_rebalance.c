@@ -16,6 +16,7 @@
 #include <linux/module.h>
 
 #include "hpool_move.h"
+#include "hpool_obj.h"
 #include "hpool_rebalance.h"
 #include "hpool_state.h"
 #include "hpool_trace.h"
@@ -63,7 +64,7 @@ static struct hpool *hpool_pick_hot(struct hpool *parent, unsigned int threshold
 static unsigned int hpool_rebalance_siblings(struct hpool *parent,
 					     unsigned int threshold)
 {
-	unsigned int misses, moved = 0;
+	unsigned int misses, taken, moved = 0;
 	struct hpool *hot, *donor;
 	int ret;
 
@@ -76,8 +77,15 @@ static unsigned int hpool_rebalance_siblings(struct hpool *parent,
 		if (!hot)
 			return moved;
 		hot->rb_served = true;
-		/* misses: a donor that acquirers emptied under us; bounded */
-		for (misses = 0; misses < 16;) {
+		/*
+		 * misses: a donor that acquirers emptied under us; bounded.
+		 * taken: at most @hot's capacity in one turn. What leaves @hot
+		 * meanwhile (a steal uncharges it) would otherwise make room
+		 * again and again: the pass, with the topology mutex held,
+		 * would last as long as the traffic does.
+		 */
+		taken = 0;
+		for (misses = 0; misses < 16 && taken < READ_ONCE(hot->capacity);) {
 			donor = hpool_pick_donor(parent, threshold);
 			if (!donor)
 				return moved;	/* no cool sibling has anything to give */
@@ -89,6 +97,9 @@ static unsigned int hpool_rebalance_siblings(struct hpool *parent,
 			if (!ret)
 				misses++;
 			moved += ret;
+			taken += ret;
+			if (ret)
+				hpool_hook(HPOOL_HOOK_REBALANCE, hot);
 		}
 	}
 	return moved;

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 
+#include "hpool_obj.h"		/* hpool_set_test_hook() (HPOOL_DEBUG=y) */
 #include "hpool_test.h"
 
 /* Objects a case holds out of one pool. */
@@ -357,6 +358,75 @@ static void hpool_test_rebalance_interval(struct kunit *test)
 	hpt_unfill(b, fb);
 }
 
+#ifdef CONFIG_HPOOL_DEBUG
+/* What the hook of hpool_test_rebalance_bounded does after each move. */
+static struct {
+	struct hpool *root, *hot, *donor;
+	struct hpt_fill *donor_fill;	/* in use in donor, released one a move */
+	void **stolen;			/* taken from hot by the root's thief */
+	int nr_stolen;
+} hpr;
+
+static void hpr_hook(enum hpool_hook where, struct hpool *pool)
+{
+	void *obj;
+
+	if (where != HPOOL_HOOK_REBALANCE || pool != hpr.hot || !hpr.donor_fill->nr)
+		return;
+	/* Traffic during the pass: a HIGH request on the full root steals what hot got... */
+	obj = hpool_acquire_prio(hpr.root, HPOOL_PRIO_HIGH, GFP_KERNEL);
+	if (obj)
+		hpr.stolen[hpr.nr_stolen++] = obj;
+	/* ...and the donor gets one back from its own user. */
+	hpool_release(hpr.donor, hpr.donor_fill->objs[--hpr.donor_fill->nr]);
+}
+
+static void hpr_hook_clear(void *unused)
+{
+	hpool_set_test_hook(NULL);
+}
+
+/*
+ * hpool.rst#hpool-rebalance: a pass ends while traffic runs. A hot child
+ * takes at most its capacity in one turn: here every object it gets is
+ * stolen at once and the donor refilled, so without that bound the pass
+ * (holding the topology mutex) would go on for as long as the traffic did.
+ */
+static void hpool_test_rebalance_bounded(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-rebal-bound", 30);
+	struct hpool *hot = hpt_kid(test, root, "hot", 10, 0, HPOOL_PRIO_LOW);
+	struct hpool *donor = hpt_kid(test, root, "donor", 40, 0, HPOOL_PRIO_NORMAL);
+	struct hpt_fill *fh = hpt_fills(test, 1), *fd = hpt_fills(test, 1);
+	int i;
+
+	hpt_fill(test, hot, fh, 9, 0);		/* 90%: hot, room for 1 */
+	hpt_fill(test, donor, fd, 20, 1);	/* 50%: cool, gives 1, then 20 more */
+	/* The root is at capacity: a HIGH request on it can only steal. */
+	HPT_EXPECT_GAUGES(test, root, 30, 0, 0, 0);
+	hpr.root = root;
+	hpr.hot = hot;
+	hpr.donor = donor;
+	hpr.donor_fill = fd;
+	hpr.nr_stolen = 0;
+	hpr.stolen = kunit_kcalloc(test, 32, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hpr.stolen);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hpr_hook_clear, NULL), 0);
+
+	hpool_set_test_hook(hpr_hook);
+	hpool_rebalance(root);
+	hpool_set_test_hook(NULL);
+
+	KUNIT_EXPECT_GT(test, HPT(hot, rebalanced_in), 0);
+	KUNIT_EXPECT_LE(test, HPT(hot, rebalanced_in), 10);
+	KUNIT_EXPECT_EQ(test, HPT(hot, stolen), hpr.nr_stolen);
+	for (i = 0; i < hpr.nr_stolen; i++)
+		hpool_release(root, hpr.stolen[i]);
+	hpt_unfill(hot, fh);
+	hpt_unfill(donor, fd);
+}
+#endif
+
 static struct kunit_case hpool_child_cases[] = {
 	KUNIT_CASE(hpool_test_steal_order),
 	KUNIT_CASE(hpool_test_steal_ties),
@@ -366,6 +436,9 @@ static struct kunit_case hpool_child_cases[] = {
 	KUNIT_CASE(hpool_test_rebalance_pass),
 	KUNIT_CASE(hpool_test_rebalance_threshold),
 	KUNIT_CASE(hpool_test_rebalance_interval),
+#ifdef CONFIG_HPOOL_DEBUG
+	KUNIT_CASE(hpool_test_rebalance_bounded),
+#endif
 	{}
 };
 
