@@ -285,16 +285,12 @@ static inline void kunit_remove_action(struct kunit *test, kunit_action_t *fn, v
 
 /* KUNIT_ARRAY_PARAM_DESC() (6.6): a case's parameters, named by a member. */
 #ifndef KUNIT_ARRAY_PARAM_DESC
-#define KUNIT_ARRAY_PARAM_DESC(name, array, desc_member)				\
-	static const void *name##_gen_params(const void *prev, char *desc)		\
-	{										\
-		typeof((array)[0]) *__next = prev ? ((typeof(__next))prev) + 1 : (array); \
-		if (__next - (array) < ARRAY_SIZE((array))) {				\
-			strscpy(desc, __next->desc_member, KUNIT_PARAM_DESC_SIZE);	\
-			return __next;							\
-		}									\
-		return NULL;								\
-	}
+#define KUNIT_ARRAY_PARAM_DESC(name, array, desc_member)			\
+	static void name##_compat_desc(typeof(&(array)[0]) p, char *desc)	\
+	{									\
+		strscpy(desc, p->desc_member, KUNIT_PARAM_DESC_SIZE);		\
+	}									\
+	KUNIT_ARRAY_PARAM(name, array, name##_compat_desc)
 #endif
 
 #ifndef KUNIT_CASE_SLOW
