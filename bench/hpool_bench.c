@@ -954,7 +954,10 @@ static struct bench_ctx *bench_ctx_new(const struct bench_case *bc,
 static void bench_run_row(const struct bench_case *bc, const struct bench_case *ref,
 			  unsigned int nr_threads, struct bench_row *row)
 {
-	u64 ns_x10[BENCH_MAX_ROUNDS], pps[BENCH_MAX_ROUNDS], ratio[BENCH_MAX_ROUNDS];
+	/* Off the stack: three of them are too much for a KASAN kernel's frames. */
+	struct {
+		u64 ns_x10[BENCH_MAX_ROUNDS], pps[BENCH_MAX_ROUNDS], ratio[BENCH_MAX_ROUNDS];
+	} *m;
 	struct bench_ctx *ctx, *rctx = NULL;
 	unsigned int r, pairs, rpairs = 0;
 	int ret = 0;
@@ -962,9 +965,15 @@ static void bench_run_row(const struct bench_case *bc, const struct bench_case *
 	row->bc = bc;
 	row->ref = ref;
 	row->threads = nr_threads;
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m) {
+		row->err = -ENOMEM;
+		return;
+	}
 	ctx = bench_ctx_new(bc, nr_threads);
 	if (IS_ERR(ctx)) {
 		row->err = PTR_ERR(ctx);
+		kfree(m);
 		return;
 	}
 	if (ref) {
@@ -990,20 +999,20 @@ static void bench_run_row(const struct bench_case *bc, const struct bench_case *
 			break;
 		if (!r)
 			continue;
-		ns_x10[r - 1] = div64_u64(wall * 10, pairs);
-		pps[r - 1] = div64_u64((u64)pairs * nr_threads * NSEC_PER_SEC, wall);
+		m->ns_x10[r - 1] = div64_u64(wall * 10, pairs);
+		m->pps[r - 1] = div64_u64((u64)pairs * nr_threads * NSEC_PER_SEC, wall);
 		/* ns per pair of the case over ns per pair of the reference */
-		ratio[r - 1] = rctx ? div64_u64(wall * rpairs * 100, rwall * pairs) : 100;
+		m->ratio[r - 1] = rctx ? div64_u64(wall * rpairs * 100, rwall * pairs) : 100;
 	}
 	if (!ret && bc->check)
 		ret = bc->check(ctx);
 	if (!ret) {
-		sort(ns_x10, rounds, sizeof(u64), bench_cmp_u64, NULL);
-		sort(pps, rounds, sizeof(u64), bench_cmp_u64, NULL);
-		sort(ratio, rounds, sizeof(u64), bench_cmp_u64, NULL);
-		row->ns_x10 = ns_x10[rounds / 2];
-		row->pairs_per_sec = pps[rounds / 2];
-		row->ratio_x100 = ratio[rounds / 2];
+		sort(m->ns_x10, rounds, sizeof(u64), bench_cmp_u64, NULL);
+		sort(m->pps, rounds, sizeof(u64), bench_cmp_u64, NULL);
+		sort(m->ratio, rounds, sizeof(u64), bench_cmp_u64, NULL);
+		row->ns_x10 = m->ns_x10[rounds / 2];
+		row->pairs_per_sec = m->pps[rounds / 2];
+		row->ratio_x100 = m->ratio[rounds / 2];
 		row->extra_name = ctx->extra_name;
 		row->extra_x100 = ctx->extra_x100;
 	}
@@ -1011,6 +1020,7 @@ out:
 	row->err = ret;
 	bench_ctx_free(rctx);
 	bench_ctx_free(ctx);
+	kfree(m);
 }
 
 /* ---- the report ---- */
