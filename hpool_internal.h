@@ -90,6 +90,9 @@
  *    or under a child's (a borrow served from the parent's cache, a release
  *    that ends a borrow chain in the home's cache); nothing is taken under
  *    it.
+ * N: hpool_notify_lock (hpool_state.c), a spinlock taken under L: the list
+ *    of pools whose notification of health waits for its period to end.
+ *    Innermost but for P; only the notification's bookkeeping is under it.
  * A: atomic, no lock (nr_objects is charged page_counter-style, with a
  *    limit check and an exact rollback: hpool_charge()).
  * W: written under L (so it is consistent with what it bounds), read without
@@ -217,7 +220,10 @@ struct hpool {
 					 * on hpool_orphans
 					 */
 	bool rb_served;			/* T: served in this rebalance pass */
-	u8 health;			/* L: last health level notified */
+	u8 health;			/* L: its health level, as last computed */
+	unsigned long health_notified_at;	/* L: jiffies when health was last
+						 * notified at once
+						 */
 	struct hpool_counters c;	/* L */
 
 	atomic_t nr_objects;		/* A: charged to this subtree */
@@ -255,7 +261,9 @@ struct hpool {
 	bool in_sysfs;			/* I: kobj was added to sysfs */
 	struct kobject *children_kobj;	/* O: creation and destroy */
 	struct kernfs_node *state_kn;	/* L: for sysfs_notify_dirent() */
-	struct kernfs_node *health_kn;	/* L: likewise */
+	struct kernfs_node *health_kn;	/* L: likewise; read under N while the
+					 * pool is on hpool_notify_list
+					 */
 
 	struct device *dev;		/* T: the device of a devm pool, else NULL */
 
@@ -270,6 +278,9 @@ struct hpool {
 	struct work_struct prewarm_work;	/* I: queued once, at creation */
 	struct list_head orphan_node;	/* T: on hpool_orphans while orphan */
 	struct list_head shrink_node;	/* S: on hpool_shrink_list while alive */
+	struct list_head notify_node;	/* N: on hpool_notify_list while a
+					 * notification of health waits
+					 */
 	unsigned int shrink_surplus;	/* S: free beyond reserve, last counted */
 	unsigned int shrink_util;	/* S: utilisation, likewise */
 	wait_queue_head_t drain_wq;	/* its own lock: woken when state leaves

@@ -243,6 +243,8 @@ struct hpool *hpool_create_pool(struct hpool *parent,
 	INIT_WORK(&pool->prewarm_work, hpool_prewarm_workfn);
 	INIT_LIST_HEAD(&pool->orphan_node);
 	INIT_LIST_HEAD(&pool->shrink_node);
+	INIT_LIST_HEAD(&pool->notify_node);
+	pool->health_notified_at = jiffies - HPOOL_NOTIFY_LAG;
 	init_waitqueue_head(&pool->drain_wq);
 	spin_lock_init(&pool->lock);
 	strscpy(pool->name, p->name, sizeof(pool->name));

@@ -60,6 +60,7 @@ static void __exit hpool_exit(void)
 	/* Every tree holds the module (hpool.rst#hpool-module-ref): all are gone. */
 	WARN_ON(!list_empty(&hpool_roots));
 	hpool_shrink_exit();
+	hpool_notify_exit();
 	hpool_debugfs_exit();
 	hpool_sysfs_exit();
 	/* Before the workqueue: a pool's last kobject release may be delayed. */

@@ -76,6 +76,7 @@ enum hpool_hook {
 	HPOOL_HOOK_RETURN,	/* hpool_return(): a pool of the chain unlocked */
 	HPOOL_HOOK_DESTROY,	/* hpool_destroy(): dead, not unlinked yet */
 	HPOOL_HOOK_REBALANCE,	/* a rebalance pass moved one object into @pool */
+	HPOOL_HOOK_NOTIFY,	/* @pool's health is notified (sysfs_notify) */
 };
 
 #ifdef CONFIG_HPOOL_DEBUG

@@ -55,20 +55,99 @@ const char *const hpool_health_names[] = {
 
 /* ---- state and health (under pool->lock) ---- */
 
+/*
+ * The notifications of health that wait for their period to end: a pool
+ * whose health changes at every acquire and release (a borrower of capacity
+ * 0, between good and critical) wakes its pollers once a period, not twice
+ * an object: sysfs_notify_dirent() queues kernfs's own work each time, which
+ * cost a chain of borrowers three quarters of its time (hpool.rst,
+ * "Performance").
+ */
+static DEFINE_SPINLOCK(hpool_notify_lock);
+static LIST_HEAD(hpool_notify_list);		/* N */
+
+static void hpool_notify_workfn(struct work_struct *work)
+{
+	struct kernfs_node *kn;
+	struct hpool *pool;
+
+	spin_lock_irq(&hpool_notify_lock);
+	while ((pool = list_first_entry_or_null(&hpool_notify_list, struct hpool,
+						notify_node))) {
+		list_del_init(&pool->notify_node);
+		/*
+		 * hpool_sysfs_del() clears the node under L, then takes the
+		 * pool off this list under N, then puts the node: while listed,
+		 * the pool's node (if still set) is alive.
+		 */
+		kn = READ_ONCE(pool->health_kn);
+		if (!kn)
+			continue;
+		sysfs_get(kn);
+		spin_unlock_irq(&hpool_notify_lock);
+		/* @pool may be gone from here: the hook compares it only. */
+		hpool_hook(HPOOL_HOOK_NOTIFY, pool);
+		sysfs_notify_dirent(kn);
+		sysfs_put(kn);
+		spin_lock_irq(&hpool_notify_lock);
+	}
+	spin_unlock_irq(&hpool_notify_lock);
+}
+
+static DECLARE_DELAYED_WORK(hpool_notify_work, hpool_notify_workfn);
+
 /**
  * __hpool_health_changed_locked() - record and notify a new health level
  * @pool: the pool, locked
  * @health: its level now (enum hpool_health)
  *
- * The rare half of __hpool_update_locked().
+ * The rare half of __hpool_update_locked(). Notifies at once if the last
+ * notification sent at once is HPOOL_NOTIFY_LAG old or more, else queues one
+ * for the end of the period (one for all the changes until then).
  */
 void __hpool_health_changed_locked(struct hpool *pool, u8 health)
 {
+	struct kernfs_node *kn = pool->health_kn;
+	unsigned long now = jiffies;
+
 	lockdep_assert_held(&pool->lock);
 	pool->health = health;
-	/* sysfs_notify_dirent() does not sleep: fine from any context. */
-	if (pool->health_kn)
-		sysfs_notify_dirent(pool->health_kn);
+	if (!kn)
+		return;
+	if (time_after_eq(now, pool->health_notified_at + HPOOL_NOTIFY_LAG)) {
+		pool->health_notified_at = now;
+		hpool_hook(HPOOL_HOOK_NOTIFY, pool);
+		/* sysfs_notify_dirent() does not sleep: fine from any context. */
+		sysfs_notify_dirent(kn);
+		return;
+	}
+	spin_lock(&hpool_notify_lock);
+	if (list_empty(&pool->notify_node)) {
+		list_add_tail(&pool->notify_node, &hpool_notify_list);
+		/* Pending already: it runs sooner, for this pool too. */
+		queue_delayed_work(system_wq, &hpool_notify_work, HPOOL_NOTIFY_LAG);
+	}
+	spin_unlock(&hpool_notify_lock);
+}
+
+/**
+ * hpool_notify_cancel() - forget a pool's waiting notification of health
+ * @pool: a pool leaving sysfs, its health_kn cleared already
+ */
+void hpool_notify_cancel(struct hpool *pool)
+{
+	spin_lock_irq(&hpool_notify_lock);
+	list_del_init(&pool->notify_node);
+	spin_unlock_irq(&hpool_notify_lock);
+}
+
+/**
+ * hpool_notify_exit() - wait for the notification work (module exit: no
+ *	pool is left, so none waits)
+ */
+void hpool_notify_exit(void)
+{
+	cancel_delayed_work_sync(&hpool_notify_work);
 }
 
 /**

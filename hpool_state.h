@@ -76,7 +76,16 @@ static inline int hpool_rule_threshold(unsigned int pct)
 	return pct <= 100 ? 0 : -EINVAL;
 }
 
+/*
+ * Health is notified at once, unless it was less than HPOOL_NOTIFY_LAG ago:
+ * then once when that period ends, for every change since
+ * (Documentation/hpool.rst#hpool-health-lag). 10 ms, at least a tick.
+ */
+#define HPOOL_NOTIFY_LAG	(HZ / 100 ? HZ / 100 : 1)
+
 void __hpool_health_changed_locked(struct hpool *pool, u8 health);
+void hpool_notify_cancel(struct hpool *pool);
+void hpool_notify_exit(void);
 void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state);
 
 /* A pool that serves acquisitions and borrows. */

@@ -608,8 +608,9 @@ void hpool_sysfs_del(struct hpool *pool)
 	state_kn = pool->state_kn;
 	health_kn = pool->health_kn;
 	pool->state_kn = NULL;
-	pool->health_kn = NULL;
+	WRITE_ONCE(pool->health_kn, NULL);
 	hpool_unlock(pool, flags);
+	hpool_notify_cancel(pool);
 	sysfs_put(state_kn);
 	sysfs_put(health_kn);
 

@@ -11,10 +11,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
 #include "hpool_internal.h"
+#include "hpool_obj.h"		/* hpool_set_test_hook() (HPOOL_DEBUG=y) */
+#include "hpool_state.h"	/* HPOOL_NOTIFY_LAG */
 #include "hpool_test.h"
 
 #define HPF_CAP	1000
@@ -349,6 +352,89 @@ static void hpool_test_fastpath_chain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8);
 }
 
+#ifdef CONFIG_HPOOL_DEBUG
+/* What the hook of hpool_test_health_lag records of one pool's notifications. */
+static struct {
+	struct hpool *pool;
+	unsigned int count;
+	unsigned long last;		/* jiffies */
+} hpn;
+
+static void hpn_hook(enum hpool_hook where, struct hpool *pool)
+{
+	if (where != HPOOL_HOOK_NOTIFY || pool != READ_ONCE(hpn.pool))
+		return;
+	WRITE_ONCE(hpn.last, jiffies);
+	WRITE_ONCE(hpn.count, READ_ONCE(hpn.count) + 1);
+}
+
+static void hpn_hook_clear(void *unused)
+{
+	hpool_set_test_hook(NULL);
+	WRITE_ONCE(hpn.pool, NULL);
+}
+
+#define HPN_PAIRS	2000
+
+/*
+ * hpool.rst#hpool-health-lag: a borrower of capacity 0 changes health at
+ * every acquire and release (good, critical, good...). Its pollers are told
+ * at most twice per HPOOL_NOTIFY_LAG while that goes on (the first change of
+ * a period at once, the rest once at its end), and the last change is
+ * notified after it happened, within the bound, once traffic stops.
+ */
+static void hpool_test_health_lag(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-health-lag", 100);
+	struct hpool *c = hpt_child(test, root, "c", 0, 100);
+	unsigned long t0, t1, periods;
+	unsigned int count;
+	void *obj;
+	int i;
+
+	obj = hpool_acquire(root, GFP_KERNEL);	/* one object in the tree */
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	hpool_release(root, obj);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hpn_hook_clear, NULL), 0);
+	hpn.count = 0;
+	hpn.last = 0;
+	WRITE_ONCE(hpn.pool, c);
+	hpool_set_test_hook(hpn_hook);
+
+	t0 = jiffies;
+	for (i = 0; i < HPN_PAIRS; i++) {
+		obj = hpool_acquire(c, GFP_KERNEL);
+		if (!obj)
+			break;
+		hpool_release(c, obj);
+	}
+	t1 = jiffies;
+	KUNIT_ASSERT_EQ(test, i, HPN_PAIRS);
+	count = READ_ONCE(hpn.count);
+	periods = (t1 - t0) / HPOOL_NOTIFY_LAG + 1;
+	kunit_info(test, "%d changes in %lu jiffies: %u notified", 2 * HPN_PAIRS,
+		   t1 - t0, count);
+	KUNIT_EXPECT_GE(test, count, 1);
+	/* The first change of each period at once, one for the rest. */
+	KUNIT_EXPECT_LE(test, count, 2 * periods + 1);
+
+	/*
+	 * Stopped: the last change (critical -> good, at t1 or before) is told
+	 * within the bound, HPOOL_NOTIFY_LAG and the work's latency (given
+	 * 200 ms here), and nothing more after it.
+	 */
+	msleep(200 + jiffies_to_msecs(HPOOL_NOTIFY_LAG));
+	count = READ_ONCE(hpn.count);
+	KUNIT_EXPECT_FALSE_MSG(test, time_before(READ_ONCE(hpn.last), t1),
+			       "no notification after the last change");
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->health), HPOOL_HEALTH_GOOD);
+	msleep(jiffies_to_msecs(3 * HPOOL_NOTIFY_LAG));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(hpn.count), count);
+	hpool_set_test_hook(NULL);
+	HPT_EXPECT_GAUGES(test, c, 0, 0, 0, 0);
+}
+#endif
+
 static const unsigned int hpf_health_caps[] = {
 	0, 1, 2, 3, 7, 10, 99, 100, 101, 1000, UINT_MAX / 100 + 1, UINT_MAX,
 };
@@ -390,6 +476,9 @@ static struct kunit_case hpool_fastpath_cases[] = {
 	KUNIT_CASE(hpool_test_fastpath_drain),
 	KUNIT_CASE(hpool_test_fastpath_borrow),
 	KUNIT_CASE(hpool_test_fastpath_chain),
+#ifdef CONFIG_HPOOL_DEBUG
+	KUNIT_CASE(hpool_test_health_lag),
+#endif
 	KUNIT_CASE_PARAM(hpool_test_health_at, hpf_health_caps_gen_params),
 	{}
 };
