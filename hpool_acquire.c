@@ -175,6 +175,31 @@ static __always_inline void *hpool_hand_out(struct hpool *pool,
 	return obj;
 }
 
+/*
+ * A pure borrower's borrow on this CPU's caches (hpool.rst#hpool-chain); a
+ * pool of the chain whose borrow quota ran out takes more under its plain
+ * lock, and the walk is tried again.
+ */
+static struct hpool_obj *hpool_borrow_chain(struct hpool *pool)
+{
+	struct hpool *short_of, *p;
+	struct hpool_obj *hdr;
+	int tries;
+
+	for (tries = 0; tries < HPOOL_MAX_DEPTH; tries++) {
+		hdr = hpool_borrow_fast(pool, &short_of);
+		if (hdr)
+			break;
+		if (!short_of || !hpool_pcp_bgrant(short_of))
+			return NULL;
+	}
+	/* The object is in use: no pool of the chain can go. */
+	if (hdr && trace_hpool_borrow_enabled())
+		for (p = pool; p != hdr->home; p = p->parent)
+			trace_hpool_borrow(p, p->parent);
+	return hdr;
+}
+
 /* Both acquire calls, once this CPU's cache came up empty. */
 static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio prio,
 					 bool may_steal, gfp_t gfp, unsigned long ip)
@@ -191,6 +216,10 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
 		gfp &= ~__GFP_NOFAIL;
 	if (hpool_restock(pool, true))
 		hdr = hpool_get_fast(pool);
+	if (!hdr && pool->pcp && hpool_pure_borrower(pool)) {
+		hdr = hpool_borrow_chain(pool);
+		step = HPOOL_STEP_BORROW;
+	}
 	if (!hdr)
 		hdr = hpool_get(pool, gfp, &fail, &step);
 	if (!hdr) {
@@ -290,6 +319,9 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 	struct hpool *home = hdr->home, *p, *next;
 	unsigned long flags;
 	bool done = false;
+
+	if (home != owner && owner->pcp && hpool_return_fast(owner, hdr))
+		return;
 
 	/*
 	 * Once p's lock is dropped, p may be drained and destroyed by another

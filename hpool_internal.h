@@ -82,14 +82,18 @@
  *    hpool_unlock() (hpool_pcp.h), which fold the per-CPU caches in first
  *    and re-arm them after, so that every field is exact under it. Taking
  *    it directly (spin_lock_irqsave(&pool->lock)) is allowed only to raise
- *    a counter of struct hpool_counters or to trade free objects between
- *    the free list and one CPU's cache (a restock): neither changes a gauge
- *    or the state, so neither needs the fold or the re-arm.
+ *    a counter of struct hpool_counters, to trade free objects between the
+ *    free list and one CPU's cache (a restock) or to give one CPU more of
+ *    the room left for quotas: none changes a gauge or the state, so none
+ *    needs the fold or the re-arm.
  * P: pcp->lock of one CPU's struct hpool_pcp. Innermost: taken alone (the
  *    fast path), under its own pool's lock (a fold, a restock, a stats read)
  *    or under a child's (a borrow served from the parent's cache, a release
  *    that ends a borrow chain in the home's cache); nothing is taken under
- *    it.
+ *    it but, in the walk of a borrow chain on this CPU's caches
+ *    (hpool_borrow_fast(), hpool_return_fast(), interrupts off), the
+ *    parent's after the child's, up the chain (lockdep subclass: the
+ *    place in the chain).
  * N: hpool_notify_lock (hpool_state.c), a spinlock taken under L: the list
  *    of pools whose notification of health waits for its period to end.
  *    Innermost but for P; only the notification's bookkeeping is under it.
@@ -166,15 +170,25 @@ enum hpool_fail { HPOOL_FAIL_LIMIT, HPOOL_FAIL_NOMEM, HPOOL_FAIL_STATE };
  * never cross a health threshold, so health and its notifications are
  * exact, whatever the number of CPUs; and a CPU that restocks gets up to
  * HPOOL_PCP_QUOTA_MAX of drift, even on a small pool, as long as the room
- * allows. No quota is given unless the pool is active. A CPU caches at most
+ * allows. No quota is given unless the pool is active.
+ *
+ * A pure borrower (hpool_pure_borrower(): capacity 0) owns nothing, so it
+ * has no health level to keep: its room is its borrow room instead
+ * (pcp_broom, borrow_limit - nr_borrowed), which its CPUs take as a quota
+ * (bquota) of borrows made without its lock, each counted in their drift
+ * (borrowed) of nr_borrowed and nr_in_use. So borrow_limit holds exactly,
+ * while health, which a fold computes again (health_stale), lags until the
+ * next read or the idle trim (Documentation/hpool.rst#hpool-chain).
+ *
+ * A CPU caches at most
  * HPOOL_PCP_MAX free objects, which count in the pool's nr_free, and trades
  * HPOOL_PCP_REFILL at a time with the free list (a burst of 64 restocks
  * four times; measured in Documentation/hpool.rst#hpool-fast-path).
  *
  * A CPU whose cache saw no traffic for a period (HPOOL_IDLE_PERIOD, a
  * second), as the looks of the idle trim (hpool_shrink.c) see it, is folded
- * back alone; the fast path pays nothing for it (the trim compares
- * local_hits and in_use with what it saw, and when it first saw them).
+ * back alone; the fast path pays nothing for it (the trim compares the
+ * CPU's counts and drifts with what it saw, and when it first saw them).
  */
 #define HPOOL_PCP_MAX		32
 #define HPOOL_PCP_REFILL	16
@@ -189,12 +203,20 @@ struct hpool_pcp {
 					 * CPU may make, taken from pool->pcp_room
 					 */
 	unsigned int cpu;		/* I: the CPU this struct belongs to */
+	/* A pure borrower's (hpool_pure_borrower()) borrows on this CPU: */
+	int borrowed;			/* P: drift of nr_borrowed and nr_in_use,
+					 * |borrowed| <= bquota
+					 */
+	int bquota;			/* P, written under L too: the drift this
+					 * CPU may make, taken from pool->pcp_broom
+					 */
 	unsigned long local_hits;	/* P: added to the pool's by a fold */
 	unsigned long releases;		/* P: likewise */
+	unsigned long borrows;		/* P: likewise, to parent_borrows */
 	/* What the idle trim saw at its last look (hpool_pcp_trim_idle()) */
-	unsigned long seen_hits;	/* P */
+	unsigned long seen_hits;	/* P: local_hits + releases + borrows */
 	unsigned long seen_at;		/* P: jiffies when it saw them first */
-	int seen_in_use;		/* P */
+	int seen_in_use;		/* P: in_use + borrowed */
 	bool seen;			/* P: it has looked since the last fold */
 };
 
@@ -233,6 +255,12 @@ struct hpool {
 					 * objects, drift, counts or a quota
 					 */
 	unsigned int pcp_room;		/* L: room not yet given out in quotas */
+	unsigned int pcp_broom;		/* L: borrows under borrow_limit not yet
+					 * given out in bquotas
+					 */
+	bool health_stale;		/* L: a fold moved a pure borrower's
+					 * nr_in_use: health to compute again
+					 */
 	bool pcp_armed;			/* W: quotas may be given out */
 	bool pcp_grant_here;		/* L: this CPU's cache was refilled under
 					 * the lock: hpool_unlock() gives it a quota
@@ -295,6 +323,18 @@ struct hpool {
 static inline bool hpool_is_root(const struct hpool *pool)
 {
 	return !pool->parent;
+}
+
+/*
+ * A child that can own no object: capacity 0 and no HPOOL_F_AUTO_GROW.
+ * Whatever it hands out it borrowed; its free list is empty but for a move
+ * of stock into it, which takes its lock. Its CPUs borrow through it
+ * without its lock (hpool_borrow_fast()), within a quota of its borrow room.
+ */
+static inline bool hpool_pure_borrower(const struct hpool *pool)
+{
+	return pool->parent && !pool->capacity &&
+	       !(pool->flags & HPOOL_F_AUTO_GROW);
 }
 
 static inline struct hpool *hpool_root(struct hpool *pool)

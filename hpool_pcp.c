@@ -47,11 +47,22 @@ static void __hpool_grant(struct hpool *pool, struct hpool_pcp *pc)
 	pool->pcp_room -= grant;
 }
 
+/* Give a CPU up to HPOOL_PCP_QUOTA_MAX borrows out of the borrow room; under L and P. */
+static void __hpool_bgrant(struct hpool *pool, struct hpool_pcp *pc)
+{
+	unsigned int grant;
+
+	grant = min_t(unsigned int, HPOOL_PCP_QUOTA_MAX - pc->bquota, pool->pcp_broom);
+	pc->bquota += grant;
+	pool->pcp_broom -= grant;
+}
+
 /*
  * Bring one CPU's cache, drift, counts and quota back into the pool; under L
  * and P. Its drift stayed within its quota, so nr_in_use keeps the health
- * level it had at the last re-arm: the quota is not given back to the room,
- * which stays a bound for the CPUs still out.
+ * level it had at the last re-arm (but for a pure borrower's: see
+ * hpool.rst#hpool-chain), and nr_borrowed its limit: the quotas are not
+ * given back to the rooms, which stay a bound for the CPUs still out.
  */
 static void __hpool_fold_cpu_locked(struct hpool *pool, struct hpool_pcp *pc)
 {
@@ -70,10 +81,23 @@ static void __hpool_fold_cpu_locked(struct hpool *pool, struct hpool_pcp *pc)
 	pool->nr_in_use += pc->in_use;
 	pc->in_use = 0;
 	pc->quota = 0;
+	if (pc->borrowed) {
+		/* Not bound by a health level: computed again at the next sync. */
+		pool->nr_borrowed += pc->borrowed;
+		pool->nr_in_use += pc->borrowed;
+		pc->borrowed = 0;
+		if (!pool->health_stale) {
+			WRITE_ONCE(pool->health_stale, true);
+			hpool_idle_kick();
+		}
+	}
+	pc->bquota = 0;
 	pool->c.local_hits += pc->local_hits;
 	pc->local_hits = 0;
 	pool->c.releases += pc->releases;
 	pc->releases = 0;
+	pool->c.parent_borrows += pc->borrows;
+	pc->borrows = 0;
 	pc->seen = false;
 	__clear_bit(pc->cpu, pool->pcp_mask);
 }
@@ -97,6 +121,7 @@ void __hpool_fold_locked(struct hpool *pool)
 	pool->pcp_dirty = false;
 	WRITE_ONCE(pool->pcp_armed, false);
 	pool->pcp_room = 0;
+	pool->pcp_broom = 0;
 	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
@@ -126,6 +151,23 @@ void __hpool_rearm_locked(struct hpool *pool)
 	lockdep_assert_held(&pool->lock);
 	/* No quota is out: the fold took them back, or none was given since. */
 	pool->pcp_room = 0;
+	pool->pcp_broom = 0;
+	/*
+	 * A pure borrower's room is its borrow room, while it is active and
+	 * (as always but after a move of stock into it) owns no free object:
+	 * this CPU, which came here from a borrow, takes its quota now.
+	 */
+	if (hpool_pure_borrower(pool) && !pool->dead &&
+	    pool->state == HPOOL_ACTIVE && !pool->nr_free &&
+	    pool->nr_borrowed < pool->borrow_limit) {
+		struct hpool_pcp *pc = this_cpu_ptr(pool->pcp);
+
+		pool->pcp_broom = pool->borrow_limit - pool->nr_borrowed;
+		raw_spin_lock(&pc->lock);
+		__hpool_mark_cpu(pool, pc);
+		__hpool_bgrant(pool, pc);
+		raw_spin_unlock(&pc->lock);
+	}
 	if (pool->dead || pool->state != HPOOL_ACTIVE || !cap) {
 		pool->pcp_grant_here = false;
 		WRITE_ONCE(pool->pcp_armed, false);
@@ -242,6 +284,162 @@ bool __hpool_restock(struct hpool *pool, bool refill)
 }
 
 /**
+ * hpool_pcp_bgrant() - top up this CPU's borrow quota of a pure borrower
+ * @pool: the pool, with per-CPU caches, not locked
+ *
+ * Under the plain pool lock, as a restock: only unused borrow room moves.
+ *
+ * Return: whether this CPU got more quota.
+ */
+bool hpool_pcp_bgrant(struct hpool *pool)
+{
+	struct hpool_pcp *pc;
+	unsigned long flags;
+	int before;
+	bool more;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	pc = this_cpu_ptr(pool->pcp);
+	raw_spin_lock(&pc->lock);
+	before = pc->bquota;
+	__hpool_bgrant(pool, pc);
+	more = pc->bquota != before;
+	if (more)
+		__hpool_mark_cpu(pool, pc);
+	raw_spin_unlock(&pc->lock);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return more;
+}
+
+/*
+ * Lock this CPU's cache of the @n-th pool of a borrow chain, the child's
+ * before its parent's, interrupts off: the only place where more than one
+ * is held. @n is the lockdep subclass (a chain has at most HPOOL_MAX_DEPTH
+ * pools).
+ */
+static __always_inline void hpool_pcp_lock_chain(struct hpool_pcp *pc, int n)
+	__acquires(&pc->lock)
+{
+	lockdep_assert_irqs_disabled();
+	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
+		raw_spin_lock_nested(&pc->lock, n);
+	else
+		arch_spin_lock(&pc->lock.raw_lock);
+}
+
+/**
+ * hpool_borrow_fast() - borrow through pure borrowers on this CPU's caches
+ * @pool: a pool with per-CPU caches whose acquire found nothing in its own
+ * @short_of: set to the pool of the chain whose borrow quota ran out, if one did
+ *
+ * Walks up from @pool while each pool is a pure borrower with borrow quota
+ * left on this CPU, to the first pool whose cache on this CPU has an object
+ * and the quota to hand it out (hpool.rst#hpool-chain). That pool counts a
+ * local hit and one more in use; each pool below it one more borrowed and
+ * lent (its drift) and one parent_borrows: all at once, with this CPU's
+ * cache of every pool of the chain locked, interrupts off. Nothing changes
+ * if the walk finds no such pool.
+ *
+ * Return: the object, whose home is the pool that served it; or NULL.
+ */
+struct hpool_obj *hpool_borrow_fast(struct hpool *pool, struct hpool **short_of)
+{
+	struct hpool_pcp *held[HPOOL_MAX_DEPTH];
+	struct hpool_obj *hdr = NULL;
+	struct hpool *p = pool;
+	unsigned long flags;
+	int n = 0, i;
+
+	*short_of = NULL;
+	local_irq_save(flags);
+	for (;;) {
+		struct hpool_pcp *pc = this_cpu_ptr(p->pcp);
+
+		hpool_pcp_lock_chain(pc, n);
+		held[n++] = pc;
+		if (pc->free && pc->in_use < pc->quota) {
+			hdr = pc->free;
+			pc->free = hdr->next;
+			pc->nr_free--;
+			pc->in_use++;
+			pc->local_hits++;
+			break;
+		}
+		if (!hpool_pure_borrower(p))
+			break;
+		if (pc->borrowed >= pc->bquota) {
+			*short_of = p;
+			break;
+		}
+		p = p->parent;
+		if (!p->pcp)
+			break;
+	}
+	if (hdr) {
+		for (i = 0; i < n - 1; i++) {
+			held[i]->borrowed++;
+			held[i]->borrows++;
+		}
+	}
+	while (n--)
+		hpool_pcp_unlock_fast(held[n]);
+	local_irq_restore(flags);
+	return hdr;
+}
+
+/**
+ * hpool_return_fast() - give an object back through pure borrowers on this
+ *	CPU's caches
+ * @owner: the pool that handed @hdr out, not its home
+ * @hdr: the object, released
+ *
+ * The reverse of hpool_borrow_fast(): when every pool from @owner up to the
+ * home (excluded) is a pure borrower with borrow quota left on this CPU, and
+ * the home's cache on this CPU has room and quota, each of those counts one
+ * fewer borrowed and lent, @owner a release, and the home's cache takes the
+ * object: all at once. Nothing changes otherwise.
+ *
+ * Return: whether the object went back.
+ */
+bool hpool_return_fast(struct hpool *owner, struct hpool_obj *hdr)
+{
+	struct hpool_pcp *held[HPOOL_MAX_DEPTH];
+	struct hpool *home = hdr->home, *p;
+	unsigned long flags;
+	bool done = false;
+	int n = 0, i;
+
+	local_irq_save(flags);
+	for (p = owner; p && p->pcp && n < HPOOL_MAX_DEPTH; p = p->parent) {
+		struct hpool_pcp *pc = this_cpu_ptr(p->pcp);
+
+		hpool_pcp_lock_chain(pc, n);
+		held[n++] = pc;
+		if (p == home) {
+			if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < pc->quota) {
+				hdr->next = pc->free;
+				pc->free = hdr;
+				pc->nr_free++;
+				pc->in_use--;
+				done = true;
+			}
+			break;
+		}
+		if (!hpool_pure_borrower(p) || -pc->borrowed >= pc->bquota)
+			break;
+	}
+	if (done) {
+		for (i = 0; i < n - 1; i++)
+			held[i]->borrowed--;
+		held[0]->releases++;
+	}
+	while (n--)
+		hpool_pcp_unlock_fast(held[n]);
+	local_irq_restore(flags);
+	return done;
+}
+
+/**
  * hpool_pcp_cached() - how many free objects the per-CPU caches hold
  * @pool: the pool, with per-CPU caches, locked (plain: no fold)
  *
@@ -287,13 +485,18 @@ bool hpool_pcp_trim_idle(struct hpool *pool)
 	for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
 		struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
 
+		unsigned long ops;
+		int drift;
+
 		raw_spin_lock(&pc->lock);
-		if (!pc->seen || pc->local_hits != pc->seen_hits ||
-		    pc->in_use != pc->seen_in_use) {
+		/* Each acquire and release made here moves one of these. */
+		ops = pc->local_hits + pc->releases + pc->borrows;
+		drift = pc->in_use + pc->borrowed;
+		if (!pc->seen || ops != pc->seen_hits || drift != pc->seen_in_use) {
 			pc->seen = true;
 			pc->seen_at = jiffies;
-			pc->seen_hits = pc->local_hits;
-			pc->seen_in_use = pc->in_use;
+			pc->seen_hits = ops;
+			pc->seen_in_use = drift;
 		} else if (time_after_eq(jiffies, pc->seen_at + HPOOL_IDLE_PERIOD)) {
 			__hpool_fold_cpu_locked(pool, pc);
 		}

@@ -22,6 +22,9 @@ void __hpool_rearm_locked(struct hpool *pool);	/* only if pool->pcp */
 void __hpool_refill_locked(struct hpool *pool);
 bool __hpool_restock(struct hpool *pool, bool refill);
 unsigned int hpool_pcp_cached(struct hpool *pool);
+bool hpool_pcp_bgrant(struct hpool *pool);
+struct hpool_obj *hpool_borrow_fast(struct hpool *pool, struct hpool **short_of);
+bool hpool_return_fast(struct hpool *owner, struct hpool_obj *hdr);
 bool hpool_pcp_trim_idle(struct hpool *pool);
 
 /* The idle trim: a cache idle for a period (to two) goes back to its pool. */

@@ -184,6 +184,9 @@ static void hpool_idle_workfn(struct work_struct *work)
 	list_for_each_entry(pool, &hpool_shrink_list, shrink_node) {
 		if (pool->pcp && hpool_pcp_trim_idle(pool))
 			again = true;
+		/* A pure borrower's health, after a fold while traffic ran. */
+		if (READ_ONCE(pool->health_stale))
+			hpool_health_sync(pool);
 	}
 	mutex_unlock(&hpool_shrink_mutex);
 	if (again)
@@ -222,7 +225,7 @@ static int hpool_pcp_show(struct seq_file *m, void *v)
 	unsigned long flags;
 	unsigned int cpu;
 
-	seq_puts(m, "# pool cpu nr_free in_use quota\n");
+	seq_puts(m, "# pool cpu nr_free in_use quota borrowed bquota\n");
 	mutex_lock(&hpool_shrink_mutex);
 	list_for_each_entry(pool, &hpool_shrink_list, shrink_node) {
 		if (!pool->pcp)
@@ -230,16 +233,19 @@ static int hpool_pcp_show(struct seq_file *m, void *v)
 		spin_lock_irqsave(&pool->lock, flags);
 		for_each_set_bit(cpu, pool->pcp_mask, nr_cpu_ids) {
 			struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+			int in_use, quota, borrowed, bquota;
 			unsigned int nr_free;
-			int in_use, quota;
 
 			raw_spin_lock(&pc->lock);
 			nr_free = pc->nr_free;
 			in_use = pc->in_use;
 			quota = pc->quota;
+			borrowed = pc->borrowed;
+			bquota = pc->bquota;
 			raw_spin_unlock(&pc->lock);
 			hpool_seq_path(m, pool);
-			seq_printf(m, " %u %u %d %d\n", cpu, nr_free, in_use, quota);
+			seq_printf(m, " %u %u %d %d %d %d\n", cpu, nr_free, in_use, quota,
+				   borrowed, bquota);
 		}
 		spin_unlock_irqrestore(&pool->lock, flags);
 	}

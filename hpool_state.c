@@ -490,6 +490,20 @@ void hpool_report_in_use(struct hpool *pool, const char *what)
 /* ---- stats ---- */
 
 /**
+ * hpool_health_sync() - compute and notify a pool's health after a fold
+ *	moved a pure borrower's nr_in_use (the idle trim calls it)
+ * @pool: the pool
+ */
+void hpool_health_sync(struct hpool *pool)
+{
+	unsigned long flags;
+
+	hpool_lock(pool, &flags);
+	__hpool_health_sync_locked(pool);
+	hpool_unlock(pool, flags);
+}
+
+/**
  * hpool_read_stats() - snapshot a pool's counters and gauges
  * @pool: the pool
  * @st: where to write them
@@ -500,6 +514,7 @@ void hpool_read_stats(struct hpool *pool, struct hpool_stats *st)
 
 	/* One block: the layouts match (static_assert()s in hpool_internal.h). */
 	hpool_lock(pool, &flags);
+	__hpool_health_sync_locked(pool);
 	memcpy(st, &pool->c, sizeof(pool->c));
 	st->nr_free = pool->nr_free;
 	st->nr_in_use = pool->nr_in_use;

@@ -135,6 +135,16 @@ static inline unsigned int hpool_trim(struct hpool *pool, unsigned int keep)
 	return hpool_give_back(pool, keep, 0, UINT_MAX, false);
 }
 
+/* After a fold moved a pure borrower's nr_in_use: health, exact again. */
+static __always_inline void __hpool_health_sync_locked(struct hpool *pool)
+{
+	if (unlikely(pool->health_stale)) {
+		WRITE_ONCE(pool->health_stale, false);
+		__hpool_update_locked(pool);
+	}
+}
+
+void hpool_health_sync(struct hpool *pool);
 void hpool_report_in_use(struct hpool *pool, const char *what);
 void hpool_read_stats(struct hpool *pool, struct hpool_stats *st);
 

@@ -377,63 +377,189 @@ static void hpn_hook_clear(void *unused)
 #define HPN_PAIRS	2000
 
 /*
- * hpool.rst#hpool-health-lag: a borrower of capacity 0 changes health at
- * every acquire and release (good, critical, good...). Its pollers are told
- * at most twice per HPOOL_NOTIFY_LAG while that goes on (the first change of
- * a period at once, the rest once at its end), and the last change is
- * notified after it happened, within the bound, once traffic stops.
+ * HPN_PAIRS acquire and release pairs on @pool, each changing its health
+ * twice; then, once @lag_ms has passed, the last change must have been
+ * notified, and nothing after it. Returns what was notified meanwhile.
  */
-static void hpool_test_health_lag(struct kunit *test)
+static void hpn_flip(struct kunit *test, struct hpool *pool, unsigned int lag_ms)
 {
-	struct hpool *root = hpt_root(test, "t-health-lag", 100);
-	struct hpool *c = hpt_child(test, root, "c", 0, 100);
-	unsigned long t0, t1, periods;
+	unsigned long t0, t1, periods, deadline;
 	unsigned int count;
 	void *obj;
 	int i;
 
-	obj = hpool_acquire(root, GFP_KERNEL);	/* one object in the tree */
-	KUNIT_ASSERT_NOT_NULL(test, obj);
-	hpool_release(root, obj);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hpn_hook_clear, NULL), 0);
 	hpn.count = 0;
 	hpn.last = 0;
-	WRITE_ONCE(hpn.pool, c);
+	WRITE_ONCE(hpn.pool, pool);
 	hpool_set_test_hook(hpn_hook);
 
 	t0 = jiffies;
 	for (i = 0; i < HPN_PAIRS; i++) {
-		obj = hpool_acquire(c, GFP_KERNEL);
+		obj = hpool_acquire(pool, GFP_KERNEL);
 		if (!obj)
 			break;
-		hpool_release(c, obj);
+		hpool_release(pool, obj);
 	}
 	t1 = jiffies;
 	KUNIT_ASSERT_EQ(test, i, HPN_PAIRS);
 	count = READ_ONCE(hpn.count);
 	periods = (t1 - t0) / HPOOL_NOTIFY_LAG + 1;
-	kunit_info(test, "%d changes in %lu jiffies: %u notified", 2 * HPN_PAIRS,
-		   t1 - t0, count);
+	kunit_info(test, "%s: %d changes in %lu jiffies: %u notified", pool->name,
+		   2 * HPN_PAIRS, t1 - t0, count);
 	KUNIT_EXPECT_GE(test, count, 1);
 	/* The first change of each period at once, one for the rest. */
 	KUNIT_EXPECT_LE(test, count, 2 * periods + 1);
 
 	/*
-	 * Stopped: the last change (critical -> good, at t1 or before) is told
-	 * within the bound, HPOOL_NOTIFY_LAG and the work's latency (given
-	 * 200 ms here), and nothing more after it.
+	 * Stopped: the last change (to good, at t1 or before) is told within
+	 * the bound (@lag_ms, with the work's latency), and nothing after it.
 	 */
-	msleep(200 + jiffies_to_msecs(HPOOL_NOTIFY_LAG));
+	deadline = jiffies + msecs_to_jiffies(lag_ms);
+	while (time_before(jiffies, deadline) &&
+	       (time_before(READ_ONCE(hpn.last), t1) ||
+		READ_ONCE(pool->health) != HPOOL_HEALTH_GOOD))
+		msleep(10);
+	/* Let a second notification, if one were coming, come. */
+	msleep(jiffies_to_msecs(3 * HPOOL_NOTIFY_LAG));
 	count = READ_ONCE(hpn.count);
 	KUNIT_EXPECT_FALSE_MSG(test, time_before(READ_ONCE(hpn.last), t1),
 			       "no notification after the last change");
-	KUNIT_EXPECT_EQ(test, READ_ONCE(c->health), HPOOL_HEALTH_GOOD);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(pool->health), HPOOL_HEALTH_GOOD);
 	msleep(jiffies_to_msecs(3 * HPOOL_NOTIFY_LAG));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(hpn.count), count);
 	hpool_set_test_hook(NULL);
-	HPT_EXPECT_GAUGES(test, c, 0, 0, 0, 0);
+	HPT_EXPECT_GAUGES(test, pool, pool->capacity ? 1 : 0, pool->capacity ? 1 : 0, 0, 0);
 }
+
+/*
+ * hpool.rst#hpool-health-lag: a child of capacity 2 changes health at every
+ * acquire and release (good, warning, good...), on its lock. Its pollers are
+ * told at most twice per HPOOL_NOTIFY_LAG while that goes on (the first
+ * change of a period at once, the rest once at its end), and the last
+ * change once traffic stops, within HPOOL_NOTIFY_LAG and the work's latency
+ * (given 200 ms here).
+ */
+static void hpool_test_health_lag(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-health-lag", 100);
+
+	hpn_flip(test, hpt_child(test, root, "c", 2, 0), 200);
+}
+
+/*
+ * hpool.rst#hpool-chain: a pure borrower (capacity 0) borrows on its CPU's
+ * caches, so its health (critical while anything is in use) is computed
+ * again only at a fold: a read of its stats, any operation under its lock,
+ * or the idle trim, which notifies it within two HPOOL_IDLE_PERIODs once
+ * traffic stops (given three here).
+ */
+static void hpool_test_health_lag_borrower(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-health-lag-b", 100);
+	void *obj;
+
+	obj = hpool_acquire(root, GFP_KERNEL);	/* one object in the tree */
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	hpool_release(root, obj);
+	hpn_flip(test, hpt_child(test, root, "c", 0, 100),
+		 3 * jiffies_to_msecs(HPOOL_IDLE_PERIOD));
+}
+
 #endif
+
+/* This CPU's borrows and borrow drift of @pool, read without a fold. */
+static void hpf_cpu_borrows(struct hpool *pool, int cpu, unsigned long *borrows,
+			    int *borrowed, int *bquota)
+{
+	struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pc->lock, flags);
+	*borrows = pc->borrows;
+	*borrowed = pc->borrowed;
+	*bquota = pc->bquota;
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
+}
+
+#define HPC_PAIRS	100
+
+/*
+ * hpool.rst#hpool-chain: through pure borrowers (l1, l2, leaf: capacity 0),
+ * a borrow and its return are made on this CPU's caches, without a pool
+ * lock, once each pool of the chain has a quota; every count is exact at
+ * the next read, the borrow drift stays within the quota, and borrow_limit
+ * holds exactly.
+ */
+static void hpool_test_chain_fast(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "t-chain-fast", HPF_CAP);
+	struct hpool *l1 = hpt_child(test, root, "l1", 0, 1000);
+	struct hpool *l2 = hpt_child(test, l1, "l2", 0, 1000);
+	struct hpool *leaf = hpt_child(test, l2, "leaf", 0, 3);
+	unsigned long borrows[3], hits0, hits;
+	int borrowed[3], bquota[3], i, cpu;
+	unsigned int nr_free;
+	void *objs[4];
+
+	/* Pinned to this CPU from here: no assertion until migrate_enable(). */
+	migrate_disable();
+	cpu = smp_processor_id();
+	hpf_stock(root);
+	/* The first goes through the locks, which give this CPU its quotas. */
+	objs[0] = hpool_acquire(leaf, GFP_KERNEL);
+	hpool_release(leaf, objs[0]);
+	hpf_cpu_cache(root, cpu, &nr_free, &hits0);
+	for (i = 0; i < HPC_PAIRS; i++) {
+		objs[0] = hpool_acquire(leaf, GFP_KERNEL);
+		if (!objs[0])
+			break;
+		hpool_release(leaf, objs[0]);
+	}
+	hpf_cpu_cache(root, cpu, &nr_free, &hits);
+	hpf_cpu_borrows(leaf, cpu, &borrows[0], &borrowed[0], &bquota[0]);
+	hpf_cpu_borrows(l2, cpu, &borrows[1], &borrowed[1], &bquota[1]);
+	hpf_cpu_borrows(l1, cpu, &borrows[2], &borrowed[2], &bquota[2]);
+	migrate_enable();
+
+	KUNIT_EXPECT_EQ(test, i, HPC_PAIRS);
+	/* Served by the root's cache on this CPU, every one. */
+	KUNIT_EXPECT_EQ(test, hits, hits0 + HPC_PAIRS);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, borrows[i], HPC_PAIRS, "level %d", i);
+		/* The first's release came back on the caches too. */
+		KUNIT_EXPECT_EQ_MSG(test, borrowed[i], -1, "level %d", i);
+		KUNIT_EXPECT_GT_MSG(test, bquota[i], 0, "level %d", i);
+		KUNIT_EXPECT_LE_MSG(test, bquota[i], HPOOL_PCP_QUOTA_MAX, "level %d", i);
+	}
+	/* The leaf may borrow 3: its quota is at most that. */
+	KUNIT_EXPECT_LE(test, bquota[0], 3);
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, leaf, 0, HPC_PAIRS + 1, 0);
+	KUNIT_EXPECT_EQ(test, HPT(leaf, releases), HPC_PAIRS + 1);
+	HPT_EXPECT_GAUGES(test, l2, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, l2, 0, HPC_PAIRS + 1, 0);
+	HPT_EXPECT_GAUGES(test, l1, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, l1, 0, HPC_PAIRS + 1, 0);
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(leaf->health), HPOOL_HEALTH_GOOD);
+
+	/* borrow_limit, exactly: 3 borrowed, the fourth fails (capacity 0). */
+	for (i = 0; i < 4; i++)
+		objs[i] = hpool_acquire(leaf, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, objs[2]);
+	KUNIT_EXPECT_NULL(test, objs[3]);
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 3, 3);
+	KUNIT_EXPECT_EQ(test, HPT(leaf, fail_limit), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(leaf->health), HPOOL_HEALTH_CRITICAL);
+	HPT_EXPECT_GAUGES(test, l1, 0, 0, 3, 3);
+	HPT_EXPECT_GAUGES(test, root, 8, 5, 3, 0);
+	for (i = 0; i < 3; i++)
+		hpool_release(leaf, objs[i]);
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 0, 0);
+	HPT_EXPECT_GAUGES(test, l2, 0, 0, 0, 0);
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+}
 
 static const unsigned int hpf_health_caps[] = {
 	0, 1, 2, 3, 7, 10, 99, 100, 101, 1000, UINT_MAX / 100 + 1, UINT_MAX,
@@ -478,7 +604,9 @@ static struct kunit_case hpool_fastpath_cases[] = {
 	KUNIT_CASE(hpool_test_fastpath_chain),
 #ifdef CONFIG_HPOOL_DEBUG
 	KUNIT_CASE(hpool_test_health_lag),
+	KUNIT_CASE_SLOW(hpool_test_health_lag_borrower),
 #endif
+	KUNIT_CASE(hpool_test_chain_fast),
 	KUNIT_CASE_PARAM(hpool_test_health_at, hpf_health_caps_gen_params),
 	{}
 };
