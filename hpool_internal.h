@@ -330,11 +330,13 @@ static inline bool hpool_is_root(const struct hpool *pool)
  * Whatever it hands out it borrowed; its free list is empty but for a move
  * of stock into it, which takes its lock. Its CPUs borrow through it
  * without its lock (hpool_borrow_fast()), within a quota of its borrow room.
+ * Read without a lock there (capacity and flags are W): a setter's fold
+ * takes every quota back, so a walk that reads the old value uses none.
  */
 static inline bool hpool_pure_borrower(const struct hpool *pool)
 {
-	return pool->parent && !pool->capacity &&
-	       !(pool->flags & HPOOL_F_AUTO_GROW);
+	return pool->parent && !READ_ONCE(pool->capacity) &&
+	       !(READ_ONCE(pool->flags) & HPOOL_F_AUTO_GROW);
 }
 
 static inline struct hpool *hpool_root(struct hpool *pool)

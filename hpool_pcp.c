@@ -502,9 +502,15 @@ bool hpool_pcp_trim_idle(struct hpool *pool)
 		}
 		raw_spin_unlock(&pc->lock);
 	}
-	if (pool->nr_in_use > pool->peak_in_use)
-		pool->peak_in_use = pool->nr_in_use;
 	busy = !bitmap_empty(pool->pcp_mask, nr_cpu_ids);
+	/*
+	 * With CPUs still out, nr_in_use lacks their drifts, and a CPU that
+	 * gave back what another holds (an object acquired on one, released on
+	 * the other) may have left it below 0 for now: only a fold of them all
+	 * gives a peak.
+	 */
+	if (!busy && pool->nr_in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->nr_in_use;
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return busy;
 }

@@ -419,7 +419,7 @@ static void hpn_flip(struct kunit *test, struct hpool *pool, unsigned int lag_ms
 	while (time_before(jiffies, deadline) &&
 	       (time_before(READ_ONCE(hpn.last), t1) ||
 		READ_ONCE(pool->health) != HPOOL_HEALTH_GOOD))
-		msleep(10);
+		msleep(20);
 	/* Let a second notification, if one were coming, come. */
 	msleep(jiffies_to_msecs(3 * HPOOL_NOTIFY_LAG));
 	count = READ_ONCE(hpn.count);

@@ -5,7 +5,8 @@
  * with it; the CPUs' quotas and the room left always add up to the room to
  * the next health level, whatever the number of CPUs, and a lone CPU gets
  * all it may use even on a small pool; a CPU that goes offline hands its
- * cache and quota back at once.
+ * cache and quota back at once; borrows through pure borrowers on every
+ * CPU at once keep borrow_limit and exact counts.
  */
 
 #include <kunit/test.h>
@@ -13,6 +14,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 
@@ -223,10 +225,126 @@ static void hpc_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, HPT(root, releases), 8);
 }
 
+/* Many CPUs borrowing through a chain of pure borrowers at once. */
+#define HPX_BATCH	4	/* objects a worker holds at most */
+#define HPX_ROUNDS	50	/* short: under TCG, 16 vCPUs share 2 host CPUs */
+
+struct hpx_run {
+	struct hpool *leaf;
+	atomic_t held, max_held;	/* objects out, as the workers count them */
+	atomic_long_t got, failed;
+	struct completion start;
+};
+
+struct hpx_worker {
+	struct hpx_run *run;
+	struct task_struct *task;
+	struct completion done;
+};
+
+static int hpx_worker_fn(void *data)
+{
+	struct hpx_worker *w = data;
+	struct hpx_run *run = w->run;
+	void *objs[HPX_BATCH];
+	int r, i, n, held, max;
+
+	wait_for_completion(&run->start);
+	for (r = 0; r < HPX_ROUNDS; r++) {
+		for (n = 0, i = 0; i < HPX_BATCH; i++) {
+			objs[n] = hpool_acquire(run->leaf, GFP_KERNEL);
+			if (!objs[n]) {
+				atomic_long_inc(&run->failed);
+				continue;
+			}
+			held = atomic_inc_return(&run->held);
+			max = atomic_read(&run->max_held);
+			while (held > max && !atomic_try_cmpxchg(&run->max_held, &max, held))
+				;
+			n++;
+		}
+		atomic_long_add(n, &run->got);
+		while (n--) {
+			atomic_dec(&run->held);
+			hpool_release(run->leaf, objs[n]);
+		}
+		cond_resched();
+	}
+	complete(&w->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * hpool.rst#hpool-chain: a worker on every online CPU borrows through two
+ * pure borrowers, more than the leaf's borrow_limit (3 per CPU, for 4 each)
+ * at once. The limit holds at every moment (what the workers hold never
+ * exceeds it), and every count is exact once they stop.
+ */
+static void hpc_chain_many_cpus(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "hpc-chain", 1000);
+	struct hpool *mid = hpt_child(test, root, "mid", 0, 1000);
+	unsigned int cpu, nr = 0, i, limit = 3 * num_online_cpus();
+	struct hpool *leaf = hpt_child(test, mid, "leaf", 0, limit);
+	struct hpx_worker *workers;
+	struct hpx_run *run;
+	unsigned long got;
+
+	run = kunit_kzalloc(test, sizeof(*run), GFP_KERNEL);
+	workers = kunit_kcalloc(test, num_online_cpus(), sizeof(*workers), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run);
+	KUNIT_ASSERT_NOT_NULL(test, workers);
+	run->leaf = leaf;
+	init_completion(&run->start);
+
+	/* From the first worker started to the last one stopped, no assertion. */
+	for_each_online_cpu(cpu) {
+		struct hpx_worker *w = &workers[nr];
+		struct task_struct *task;
+
+		w->run = run;
+		init_completion(&w->done);
+		task = kthread_create_on_node(hpx_worker_fn, w, cpu_to_node(cpu),
+					      "hpool-chain/%u", cpu);
+		if (IS_ERR(task)) {
+			KUNIT_FAIL(test, "kthread_create_on_node: %ld", PTR_ERR(task));
+			break;
+		}
+		w->task = task;
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		nr++;
+	}
+	complete_all(&run->start);
+	for (i = 0; i < nr; i++) {
+		wait_for_completion(&workers[i].done);
+		kthread_stop(workers[i].task);
+	}
+
+	got = atomic_long_read(&run->got);
+	kunit_info(test, "%u CPUs: %lu borrowed, %ld refused, at most %d out at once",
+		   nr, got, atomic_long_read(&run->failed), atomic_read(&run->max_held));
+	KUNIT_EXPECT_GT(test, got, 0);
+	KUNIT_EXPECT_LE(test, atomic_read(&run->max_held), limit);
+	KUNIT_EXPECT_EQ(test, got + atomic_long_read(&run->failed),
+			(unsigned long)nr * HPX_ROUNDS * HPX_BATCH);
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 0, 0);
+	HPT_EXPECT_SERVED(test, leaf, 0, got, 0);
+	KUNIT_EXPECT_EQ(test, HPT(leaf, releases), got);
+	KUNIT_EXPECT_EQ(test, HPT(leaf, fail_limit), atomic_long_read(&run->failed));
+	HPT_EXPECT_GAUGES(test, mid, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(mid, parent_borrows), got);
+	KUNIT_EXPECT_EQ(test, HPT(root, nr_in_use), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(leaf->health), HPOOL_HEALTH_GOOD);
+}
+
 static struct kunit_case hpool_pcp_cases[] = {
 	KUNIT_CASE(hpc_fold_only_dirty),
 	KUNIT_CASE(hpc_quota_small_pool),
 	KUNIT_CASE(hpc_hotplug),
+	KUNIT_CASE_SLOW(hpc_chain_many_cpus),
 	{}
 };
 

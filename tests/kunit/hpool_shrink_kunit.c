@@ -16,6 +16,7 @@
 #include <linux/bitmap.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/shrinker.h>
 
@@ -229,10 +230,135 @@ static void hps_idle_trim(struct kunit *test)
 	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
 }
 
+/* On a kthread bound to a CPU: @pairs acquire+release pairs, then @obj back. */
+struct hps_job {
+	struct hpool *pool;
+	void *obj;
+	unsigned int pairs;
+	struct completion done;
+};
+
+static int hps_job_fn(void *data)
+{
+	struct hps_job *j = data;
+	unsigned int i;
+
+	for (i = 0; i < j->pairs; i++)
+		hpool_release(j->pool, hpool_acquire(j->pool, GFP_KERNEL));
+	hpool_release(j->pool, j->obj);
+	complete(&j->done);
+	return 0;
+}
+
+/* Run a job on @cpu; false (and @obj back, here) if no kthread could run it. */
+static bool hps_job_on(struct hpool *pool, unsigned int pairs, void *obj,
+		       unsigned int cpu)
+{
+	struct hps_job j = { .pool = pool, .obj = obj, .pairs = pairs };
+	struct task_struct *t;
+
+	init_completion(&j.done);
+	t = kthread_create(hps_job_fn, &j, "hps_job");
+	if (IS_ERR(t)) {
+		hpool_release(pool, obj);
+		return false;
+	}
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	wait_for_completion(&j.done);
+	return true;
+}
+
+/* @cpu's drift of @pool's nr_borrowed, read without a fold. */
+static int hps_borrowed(struct hpool *pool, unsigned int cpu)
+{
+	struct hpool_pcp *pc = per_cpu_ptr(pool->pcp, cpu);
+	unsigned long flags;
+	int borrowed;
+
+	raw_spin_lock_irqsave(&pc->lock, flags);
+	borrowed = pc->borrowed;
+	raw_spin_unlock_irqrestore(&pc->lock, flags);
+	return borrowed;
+}
+
+/* One pair on @pool on this CPU (the caller is pinned). */
+static void hps_pair(struct hpool *pool)
+{
+	hpool_release(pool, hpool_acquire(pool, GFP_KERNEL));
+}
+
+/*
+ * hpool.rst#hpool-chain: an object borrowed through a pure borrower on CPU a
+ * and given back on CPU b leaves a drift of +1 on a and -1 on b. The idle
+ * trim folds b alone when a stays busy, and for a moment the pool's
+ * nr_in_use is one below what a holds: -1, or UINT_MAX, which is no peak.
+ * peak_in_use must stay what it was, and every number is exact after.
+ */
+static void hps_idle_trim_split(struct kunit *test)
+{
+	int a_before, b_before, a_after, b_after;
+	struct hpool_stats st;
+	struct hpool *root, *leaf;
+	unsigned int a, b, i;
+	unsigned long end;
+	void *obj, **objs;
+	bool ran;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	/* Room for both CPUs' quotas (the room to 50% is shared). */
+	root = hps_pool(test, NULL, "hps-split", 1000, 0);
+	leaf = hpt_child(test, root, "leaf", 0, 100);
+	/* 64 objects on the root's free list: the CPUs restock from it. */
+	objs = kunit_kcalloc(test, 64, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	hps_fill(test, root, objs, 64, 0);
+	hpool_get_stats(root, &st);
+	KUNIT_ASSERT_EQ(test, st.nr_free, 64);
+
+	/* Pinned to a from here: no assertion until migrate_enable(). */
+	migrate_disable();
+	a = smp_processor_id();
+	b = cpumask_any_but(cpu_online_mask, a);
+	/* a: its caches and quotas; then a read folds the leaf: nothing out. */
+	for (i = 0; i < 4; i++)
+		hps_pair(leaf);
+	hpool_get_stats(leaf, &st);
+	/* b: the root's cache (a restock: no fold), then the leaf's quota. */
+	ran = hps_job_on(root, 4, NULL, b) && hps_job_on(leaf, 4, NULL, b);
+	a_before = hps_borrowed(leaf, a);
+	b_before = hps_borrowed(leaf, b);
+	obj = hpool_acquire(leaf, GFP_KERNEL);
+	ran = ran && hps_job_on(leaf, 0, obj, b);
+	a_after = hps_borrowed(leaf, a);
+	b_after = hps_borrowed(leaf, b);
+	/* A look sees both; a stays busy for a period, b does not. */
+	hpool_idle_trim();
+	end = jiffies + HPOOL_IDLE_PERIOD + 1;
+	while (time_before(jiffies, end)) {
+		hps_pair(leaf);
+		msleep(20);
+	}
+	hps_pair(leaf);
+	hpool_idle_trim();
+	migrate_enable();
+
+	KUNIT_ASSERT_TRUE(test, ran);
+	/* Both went on the caches: a holds one more, b one fewer. */
+	KUNIT_EXPECT_EQ(test, a_after - a_before, 1);
+	KUNIT_EXPECT_EQ(test, b_after - b_before, -1);
+	KUNIT_EXPECT_EQ(test, st.nr_in_use, 0);
+	KUNIT_EXPECT_LE(test, HPT(leaf, peak_in_use), 4);
+	HPT_EXPECT_GAUGES(test, leaf, 0, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, HPT(root, nr_in_use), 0);
+}
+
 static struct kunit_case hpool_shrink_cases[] = {
 	KUNIT_CASE(hps_count_and_scan),
 	KUNIT_CASE(hps_partial_scans),
 	KUNIT_CASE_SLOW(hps_idle_trim),
+	KUNIT_CASE_SLOW(hps_idle_trim_split),
 	{}
 };
 
