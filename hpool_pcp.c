@@ -315,16 +315,24 @@ bool hpool_pcp_bgrant(struct hpool *pool)
  * Lock this CPU's cache of the @n-th pool of a borrow chain, the child's
  * before its parent's, interrupts off: the only place where more than one
  * is held. @n is the lockdep subclass (a chain has at most HPOOL_MAX_DEPTH
- * pools).
+ * pools). The walks take them in a loop and drop them in another, which
+ * sparse cannot count: each helper balances its own context (lockdep,
+ * which can, sees every one).
  */
 static __always_inline void hpool_pcp_lock_chain(struct hpool_pcp *pc, int n)
-	__acquires(&pc->lock)
 {
 	lockdep_assert_irqs_disabled();
 	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
 		raw_spin_lock_nested(&pc->lock, n);
 	else
 		arch_spin_lock(&pc->lock.raw_lock);
+	__release(&pc->lock);
+}
+
+static __always_inline void hpool_pcp_unlock_chain(struct hpool_pcp *pc)
+{
+	__acquire(&pc->lock);
+	hpool_pcp_unlock_fast(pc);
 }
 
 /**
@@ -382,7 +390,7 @@ struct hpool_obj *hpool_borrow_fast(struct hpool *pool, struct hpool **short_of)
 		}
 	}
 	while (n--)
-		hpool_pcp_unlock_fast(held[n]);
+		hpool_pcp_unlock_chain(held[n]);
 	local_irq_restore(flags);
 	return hdr;
 }
@@ -434,7 +442,7 @@ bool hpool_return_fast(struct hpool *owner, struct hpool_obj *hdr)
 		held[0]->releases++;
 	}
 	while (n--)
-		hpool_pcp_unlock_fast(held[n]);
+		hpool_pcp_unlock_chain(held[n]);
 	local_irq_restore(flags);
 	return done;
 }
