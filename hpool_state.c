@@ -70,10 +70,15 @@ static void hpool_notify_workfn(struct work_struct *work)
 {
 	struct kernfs_node *kn;
 	struct hpool *pool;
+	LIST_HEAD(batch);
 
+	/*
+	 * The pools listed now: one listed again while this runs (a change
+	 * after its notification) waits for the next run, a period later.
+	 */
 	spin_lock_irq(&hpool_notify_lock);
-	while ((pool = list_first_entry_or_null(&hpool_notify_list, struct hpool,
-						notify_node))) {
+	list_splice_init(&hpool_notify_list, &batch);
+	while ((pool = list_first_entry_or_null(&batch, struct hpool, notify_node))) {
 		list_del_init(&pool->notify_node);
 		/*
 		 * hpool_sysfs_del() clears the node under L, then takes the
