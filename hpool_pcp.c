@@ -365,14 +365,9 @@ struct hpool_obj *hpool_borrow_fast(struct hpool *pool, struct hpool **short_of)
 
 		hpool_pcp_lock_chain(pc, n);
 		held[n++] = pc;
-		if (pc->free && pc->in_use < pc->quota) {
-			hdr = pc->free;
-			pc->free = hdr->next;
-			pc->nr_free--;
-			pc->in_use++;
-			pc->local_hits++;
+		hdr = __hpool_pcp_take(pc);
+		if (hdr)
 			break;
-		}
 		if (!hpool_pure_borrower(p))
 			break;
 		if (pc->borrowed >= pc->bquota) {

@@ -109,14 +109,11 @@ static __always_inline void hpool_pcp_unlock_fast(struct hpool_pcp *pc)
 		arch_spin_unlock(&pc->lock.raw_lock);
 }
 
-/* Take an object from this CPU's cache of @pool; interrupts are off. */
-static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
+/* Take an object from a locked cache, if it has one and the quota; a hit. */
+static __always_inline struct hpool_obj *__hpool_pcp_take(struct hpool_pcp *pc)
 {
 	struct hpool_obj *hdr = NULL;
-	struct hpool_pcp *pc;
 
-	pc = this_cpu_ptr(pool->pcp);
-	hpool_pcp_lock_fast(pc);
 	if (pc->free && pc->in_use < pc->quota) {
 		hdr = pc->free;
 		pc->free = hdr->next;
@@ -124,6 +121,18 @@ static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
 		pc->in_use++;
 		pc->local_hits++;
 	}
+	return hdr;
+}
+
+/* Take an object from this CPU's cache of @pool; interrupts are off. */
+static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
+{
+	struct hpool_obj *hdr;
+	struct hpool_pcp *pc;
+
+	pc = this_cpu_ptr(pool->pcp);
+	hpool_pcp_lock_fast(pc);
+	hdr = __hpool_pcp_take(pc);
 	hpool_pcp_unlock_fast(pc);
 	return hdr;
 }
