@@ -3,7 +3,8 @@
 #
 # Real memory pressure (Documentation/hpool.rst#hpool-memory-pressure): a
 # pool holds 4096 free objects of 4000 bytes (16 MB of the VM's 1 GB);
-# hpool_pressure allocates anonymous memory (there is no swap) until the
+# hpool_pressure allocates anonymous memory (there is no swap; it raises
+# vm.watermark_scale_factor meanwhile, see hpool_pressure.c) until the
 # kernel's own reclaim calls the shrinker and the pool's free stock falls.
 # It never falls below the reserve, the objects in use stay, and what went
 # counts in shrunk and frees. Needs hpool.ko and hpool_testdrv.ko loaded;
