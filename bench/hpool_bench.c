@@ -834,10 +834,18 @@ static int bench_thread_fn(void *data)
 	struct bench_thread *t = data;
 	struct bench_ctx *ctx = t->ctx;
 
-	/* Start gate: every thread of the round begins at once. */
+	/*
+	 * Start gate: every thread of the round begins at once. It yields while
+	 * it waits: a voluntary-preemption kernel would otherwise never let a
+	 * stop_machine() (the switch to the TSC clocksource, a second after
+	 * boot) run on this CPU, and the other threads, whose CPUs wait in it,
+	 * would never come (seen: soft lockups, a release-kernel run hung).
+	 */
 	atomic_inc(&ctx->ready);
-	while (atomic_read(&ctx->ready) < ctx->nr_threads && !READ_ONCE(ctx->abort))
+	while (atomic_read(&ctx->ready) < ctx->nr_threads && !READ_ONCE(ctx->abort)) {
 		cpu_relax();
+		cond_resched();
+	}
 	if (!READ_ONCE(ctx->abort)) {
 		t->start = ktime_get_ns();
 		t->err = ctx->bc->loop(t, ctx->loops);
