@@ -100,6 +100,22 @@ static __always_inline void hpool_pcp_lock_fast(struct hpool_pcp *pc)
 		arch_spin_lock(&pc->lock.raw_lock);
 }
 
+/*
+ * The same, for the one-object fast path: false when another CPU holds the
+ * lock (a fold), and the caller takes the slow path instead of waiting.
+ * Never waiting means the fast path makes no call but its last (the
+ * contended lock's would be one), so it keeps nothing in callee-saved
+ * registers and has no frame (hpool.rst#hpool-performance).
+ */
+static __always_inline bool hpool_pcp_trylock_fast(struct hpool_pcp *pc)
+	__cond_acquires(&pc->lock)
+{
+	lockdep_assert_irqs_disabled();
+	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
+		return raw_spin_trylock(&pc->lock);
+	return arch_spin_trylock(&pc->lock.raw_lock);
+}
+
 static __always_inline void hpool_pcp_unlock_fast(struct hpool_pcp *pc)
 	__releases(&pc->lock)
 {
@@ -131,7 +147,8 @@ static __always_inline struct hpool_obj *__hpool_get_fast(struct hpool *pool)
 	struct hpool_pcp *pc;
 
 	pc = this_cpu_ptr(pool->pcp);
-	hpool_pcp_lock_fast(pc);
+	if (!hpool_pcp_trylock_fast(pc))
+		return NULL;
 	hdr = __hpool_pcp_take(pc);
 	hpool_pcp_unlock_fast(pc);
 	return hdr;
@@ -162,7 +179,8 @@ static __always_inline bool __hpool_put_fast(struct hpool *pool, struct hpool_ob
 	bool done = false;
 
 	pc = this_cpu_ptr(pool->pcp);
-	hpool_pcp_lock_fast(pc);
+	if (!hpool_pcp_trylock_fast(pc))
+		return false;
 	if (pc->nr_free < HPOOL_PCP_MAX && -pc->in_use < pc->quota) {
 		hdr->next = pc->free;
 		pc->free = hdr;
