@@ -234,17 +234,17 @@ static noinline void *hpool_acquire_slow(struct hpool *pool, enum hpool_prio pri
 }
 
 /*
- * Whether handing out an object takes more than setting its owner (zeroing
- * aside): KASAN, tracking, the event. A hit without them calls nothing, so
- * the fast path saves no register and keeps no frame: every call it makes
- * is its last (x86-64: ten pushes and pops fewer per acquire+release than
- * with the calls inline; hpool.rst#hpool-performance).
+ * Whether handing out or taking back an object takes more than setting its
+ * owner, besides zeroing, the reset callback and the call's event: KASAN or
+ * tracking. A hit without any of them calls nothing, so the fast path saves
+ * no register and keeps no frame: every call it makes is its last (x86-64:
+ * ten pushes and pops fewer per acquire+release than with the calls inline;
+ * hpool.rst#hpool-performance).
  */
-static __always_inline bool hpool_hand_out_hooked(void)
+static __always_inline bool hpool_hooked(void)
 {
 	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
-	       static_branch_unlikely(&hpool_track_key) ||
-	       trace_hpool_acquire_enabled();
+	       static_branch_unlikely(&hpool_track_key);
 }
 
 static noinline void *hpool_hand_out_hit(struct hpool *pool, struct hpool_obj *hdr,
@@ -278,7 +278,8 @@ static __always_inline void *__hpool_acquire(struct hpool *pool, enum hpool_prio
 		might_alloc(gfp);
 	hdr = hpool_get_fast(pool);
 	if (likely(hdr)) {
-		if (likely(!(gfp & __GFP_ZERO) && !hpool_hand_out_hooked())) {
+		if (likely(!(gfp & __GFP_ZERO) && !hpool_hooked() &&
+			   !trace_hpool_acquire_enabled())) {
 			WRITE_ONCE(hdr->owner, pool);
 			return hpool_payload(hdr);
 		}
@@ -387,14 +388,6 @@ static noinline void hpool_return(struct hpool *owner, struct hpool_obj *hdr)
 	hpool_unlock(home, flags);
 }
 
-/* As hpool_hand_out_hooked(), for a release. */
-static __always_inline bool hpool_take_back_hooked(void)
-{
-	return IS_ENABLED(CONFIG_KASAN_GENERIC) ||
-	       static_branch_unlikely(&hpool_track_key) ||
-	       trace_hpool_release_enabled();
-}
-
 /*
  * hpool_release() of an object whose owner was @owner (NULL: released
  * already), when it takes more than the fast path: a misuse, a borrowed
@@ -458,8 +451,8 @@ void hpool_release(struct hpool *pool, void *obj)
 	hdr = hpool_hdr(obj);
 	/* Whoever clears the owner first releases; a second release finds NULL. */
 	owner = xchg(&hdr->owner, NULL);
-	if (unlikely(owner != pool || hdr->home != owner || hpool_take_back_hooked() ||
-		     owner->tree->reset))
+	if (unlikely(owner != pool || hdr->home != owner ||
+		     hpool_hooked() || trace_hpool_release_enabled() || owner->tree->reset))
 		return hpool_release_slow(pool, hdr, owner, _RET_IP_);
 	if (likely(hpool_put_fast(owner, hdr, true)))
 		return;
