@@ -147,6 +147,31 @@ void hpool_notify_cancel(struct hpool *pool)
 }
 
 /**
+ * hpool_notify_settled() - whether a pool's notification of health was sent
+ * @pool: the pool
+ *
+ * For the tests: false while @pool waits for the notification work, and
+ * until a run of that work that has taken it off the list has returned.
+ * May sleep.
+ *
+ * Return: true when no notification of @pool is waiting or being sent.
+ */
+bool hpool_notify_settled(struct hpool *pool)
+{
+	bool listed;
+
+	spin_lock_irq(&hpool_notify_lock);
+	listed = !list_empty(&pool->notify_node);
+	spin_unlock_irq(&hpool_notify_lock);
+	if (listed)
+		return false;
+	/* A run that has taken it off the list may not have sent it yet. */
+	flush_work(&hpool_notify_work.work);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(hpool_notify_settled);
+
+/**
  * hpool_notify_exit() - wait for the notification work (module exit: no
  *	pool is left, so none waits)
  */

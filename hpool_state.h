@@ -85,6 +85,7 @@ static inline int hpool_rule_threshold(unsigned int pct)
 
 void __hpool_health_changed_locked(struct hpool *pool, u8 health);
 void hpool_notify_cancel(struct hpool *pool);
+bool hpool_notify_settled(struct hpool *pool);	/* for the tests */
 void hpool_notify_exit(void);
 void __hpool_set_state_locked(struct hpool *pool, enum hpool_state state);
 

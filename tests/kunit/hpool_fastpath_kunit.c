@@ -417,12 +417,18 @@ static void hpn_flip(struct kunit *test, struct hpool *pool, unsigned int lag_ms
 	/*
 	 * Stopped: the last change (to good, at t1 or before) is told within
 	 * the bound (@lag_ms, with the work's latency), and nothing after it.
+	 * A notification sent at once at t1 may be followed by the one of its
+	 * period's end: wait for that too (on 16 vCPUs under TCG the work can
+	 * run several periods late).
 	 */
 	deadline = jiffies + msecs_to_jiffies(lag_ms);
 	while (time_before(jiffies, deadline) &&
 	       (time_before(READ_ONCE(hpn.last), t1) ||
-		READ_ONCE(pool->health) != HPOOL_HEALTH_GOOD))
+		READ_ONCE(pool->health) != HPOOL_HEALTH_GOOD ||
+		!hpool_notify_settled(pool)))
 		msleep(20);
+	KUNIT_EXPECT_TRUE_MSG(test, hpool_notify_settled(pool),
+			      "a notification still waits %u ms after the last change", lag_ms);
 	/* Let a second notification, if one were coming, come. */
 	msleep(jiffies_to_msecs(3 * HPOOL_NOTIFY_LAG));
 	count = READ_ONCE(hpn.count);
