@@ -23,6 +23,11 @@
  */
 struct delayed_work hpool_idle_work;
 
+#ifdef CONFIG_HPOOL_DEBUG
+bool hpool_test_cache_busy;
+EXPORT_SYMBOL_IF_KUNIT(hpool_test_cache_busy);
+#endif
+
 static void hpool_idle_kick(void)
 {
 	if (!delayed_work_pending(&hpool_idle_work))

@@ -107,10 +107,23 @@ static __always_inline void hpool_pcp_lock_fast(struct hpool_pcp *pc)
  * contended lock's would be one), so it keeps nothing in callee-saved
  * registers and has no frame (hpool.rst#hpool-performance).
  */
+#ifdef CONFIG_HPOOL_DEBUG
+/* Test build: KUnit makes every try fail (hpool_pcp_kunit, hpc_cache_busy). */
+extern bool hpool_test_cache_busy;
+static __always_inline bool hpool_pcp_test_busy(void)
+{
+	return READ_ONCE(hpool_test_cache_busy);
+}
+#else
+static __always_inline bool hpool_pcp_test_busy(void) { return false; }
+#endif
+
 static __always_inline bool hpool_pcp_trylock_fast(struct hpool_pcp *pc)
 	__cond_acquires(&pc->lock)
 {
 	lockdep_assert_irqs_disabled();
+	if (hpool_pcp_test_busy())
+		return false;
 	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
 		return raw_spin_trylock(&pc->lock);
 	return arch_spin_trylock(&pc->lock.raw_lock);

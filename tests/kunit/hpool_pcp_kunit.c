@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 
 #include "hpool_internal.h"
+#include "hpool_pcp.h"
 #include "hpool_test.h"
 
 /* What one CPU's cache of @pool holds, read under its lock. */
@@ -129,6 +130,44 @@ static void hpc_fold_only_dirty(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, c.in_use + c.quota, 0, "cpu %u", cpu);
 		KUNIT_EXPECT_FALSE_MSG(test, c.dirty, "cpu %u", cpu);
 	}
+}
+
+/*
+ * A one-object acquire or release never waits for this CPU's cache lock
+ * (hpool.rst#hpool-fast-path): while every try of it fails, as when another
+ * CPU folds, both go the way of a miss, under the pool's lock, and every
+ * count and gauge is exact after.
+ */
+static void hpc_cache_busy(struct kunit *test)
+{
+	struct hpool *root = hpt_root(test, "hpc-busy", 256);
+	void *objs[8];
+	unsigned int i;
+
+	/* Arm the fast path and stock this CPU's cache with one object. */
+	objs[0] = hpool_acquire(root, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs[0]);
+	hpool_release(root, objs[0]);
+
+	WRITE_ONCE(hpool_test_cache_busy, true);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = hpool_acquire(root, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		hpool_release(root, objs[i]);
+	WRITE_ONCE(hpool_test_cache_busy, false);
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, objs[i], "object %u", i);
+	/* The cached object (a fold put it back on the list), seven new. */
+	HPT_EXPECT_GAUGES(test, root, 8, 8, 0, 0);
+	HPT_EXPECT_SERVED(test, root, 1, 0, 8);
+	KUNIT_EXPECT_EQ(test, HPT(root, releases), 9);
+	KUNIT_EXPECT_EQ(test, HPT(root, bad_releases), 0);
+	/* The cache is tried again: restocked, it serves a hit. */
+	objs[0] = hpool_acquire(root, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, objs[0]);
+	hpool_release(root, objs[0]);
+	HPT_EXPECT_SERVED(test, root, 2, 0, 8);
 }
 
 /*
@@ -342,6 +381,7 @@ static void hpc_chain_many_cpus(struct kunit *test)
 
 static struct kunit_case hpool_pcp_cases[] = {
 	KUNIT_CASE(hpc_fold_only_dirty),
+	KUNIT_CASE(hpc_cache_busy),
 	KUNIT_CASE(hpc_quota_small_pool),
 	KUNIT_CASE(hpc_hotplug),
 	KUNIT_CASE_SLOW(hpc_chain_many_cpus),
