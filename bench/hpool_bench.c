@@ -778,6 +778,11 @@ static const struct bench_case bench_cases[] = {
 #endif
 	{ "hpool_root", "pair", 1, 1, bench_root_setup, bench_hpool_loop,
 	  bench_hpool_check, bench_hpool_teardown, 0, "kmem_cache" },
+#ifdef BENCH_OBJPOOL
+	{ "hpool_root_vs_objpool", "pair", 1, 1, bench_root_setup,
+	  bench_hpool_loop, bench_hpool_check, bench_hpool_teardown, 0,
+	  "objpool" },
+#endif
 	{ "hpool_root_tracked", "pair", 1, 1, bench_root_tracked_setup,
 	  bench_hpool_loop, bench_hpool_check, bench_tracked_teardown, 0,
 	  "kmem_cache" },
