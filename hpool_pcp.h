@@ -100,13 +100,6 @@ static __always_inline void hpool_pcp_lock_fast(struct hpool_pcp *pc)
 		arch_spin_lock(&pc->lock.raw_lock);
 }
 
-/*
- * The same, for the one-object fast path: false when another CPU holds the
- * lock (a fold), and the caller takes the slow path instead of waiting.
- * Never waiting means the fast path makes no call but its last (the
- * contended lock's would be one), so it keeps nothing in callee-saved
- * registers and has no frame (hpool.rst#hpool-performance).
- */
 #ifdef CONFIG_HPOOL_DEBUG
 /* Test build: KUnit makes every try fail (hpool_pcp_kunit, hpc_cache_busy). */
 extern bool hpool_test_cache_busy;
@@ -118,6 +111,13 @@ static __always_inline bool hpool_pcp_test_busy(void)
 static __always_inline bool hpool_pcp_test_busy(void) { return false; }
 #endif
 
+/*
+ * As hpool_pcp_lock_fast(), for the one-object fast path: false when another
+ * CPU holds the lock (a fold), and the caller takes the slow path instead of
+ * waiting. Never waiting means the fast path makes no call but its last (the
+ * contended lock's would be one), so it keeps nothing in callee-saved
+ * registers and has no frame (hpool.rst#hpool-performance).
+ */
 static __always_inline bool hpool_pcp_trylock_fast(struct hpool_pcp *pc)
 	__cond_acquires(&pc->lock)
 {

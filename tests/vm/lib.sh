@@ -15,6 +15,20 @@ HPOOL_PKGS="linux-source-6.12 qemu-system-x86 busybox-static cpio bc bison flex
 vm_log() { printf '[hpool-vm] %s\n' "$*" >&2; }
 vm_die() { printf '[hpool-vm] error: %s\n' "$*" >&2; exit 1; }
 
+# vm_kunit_args SRC SUITE...: run-vm's "-u module" arguments for the named
+# KUnit suites, built in the copy SRC, in the array kunit_args (dies when one
+# was not built).
+vm_kunit_args() {
+	local src=$1 s f
+	shift
+	kunit_args=()
+	for s in "$@"; do
+		f=$src/tests/kunit/${s}_kunit.ko
+		[ -f "$f" ] || vm_die "no $f after the build"
+		kunit_args+=(-u "$f")
+	done
+}
+
 # Files that say a package is present, without asking dpkg for each.
 vm_pkg_present() {
 	case $1 in
